@@ -1,0 +1,77 @@
+# CNN 基础 — every command a contributor needs. Only Python 3.11 and pip are assumed.
+#   make serve   set up the docs environment and preview the site on http://127.0.0.1:8000
+#   make test    set up everything (including Chromium for the browser tests) and run all tests
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+export NO_MKDOCS_2_WARNING := 1
+
+# Root can install Debian packages directly; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: .chromium help serve build test lint outputs figures notebooks bench screenshots vendor-katex clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet pip==26.3
+
+$(VENV)/.docs: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --group docs
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --group test
+	touch $@ $(VENV)/.docs
+
+.chromium:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  $(SUDO) apt-get install -y chromium fonts-noto-cjk \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-noto-cjk; }; }
+
+serve: $(VENV)/.docs ## preview the site with live reload on http://127.0.0.1:8000
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.docs ## build the site into site/ (strict: any warning fails)
+	$(PY) -m mkdocs build --strict
+
+test: $(VENV)/.test .chromium ## run the whole test suite
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.test ## ruff
+	$(PY) -m ruff check .
+
+outputs: $(VENV)/.test ## re-run every snippet and store its output in snippets/**/*.out
+	$(PY) -m pytest -n 2 tests/test_snippets.py --update-outputs -q
+
+figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
+	$(PY) -m figures
+
+notebooks: $(VENV)/.test ## rebuild examples/*.ipynb from their .py sources and execute them
+	cd examples && for source in *.py; do \
+	  ../$(PY) -m jupytext --to ipynb --execute "$$source" || exit 1; done
+
+bench: $(VENV)/.test ## benchmarks (timings live here, never in pass/fail tests)
+	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }; \
+	for script in benchmarks/*.py; do $(PY) "$$script" || exit 1; done
+
+screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page, light and dark
+	$(PY) -m mkdocs build --strict --quiet
+	$(PY) -m tests.browser screenshots site build/screenshots
+	cp build/screenshots/home-light.png .github/screenshot.png
+
+vendor-katex: ## refresh docs/assets/vendor/katex from the npm registry
+	rm -rf build/katex && mkdir -p build/katex
+	cd build/katex && npm pack katex --silent && tar xzf katex-*.tgz
+	rm -rf docs/assets/vendor/katex && mkdir -p docs/assets/vendor/katex/contrib
+	cp build/katex/package/dist/katex.min.js build/katex/package/dist/katex.min.css \
+	   build/katex/package/LICENSE docs/assets/vendor/katex/
+	cp build/katex/package/dist/contrib/auto-render.min.js docs/assets/vendor/katex/contrib/
+	cp -r build/katex/package/dist/fonts docs/assets/vendor/katex/
+
+clean:
+	rm -rf site build .cache .pytest_cache .ruff_cache

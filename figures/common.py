@@ -1,0 +1,210 @@
+"""Shared pieces of the figure generators: paths, themes, drawing, GIF/PNG writing, the CLI.
+
+Every figure on the site is written by a module of this package. A module defines
+
+* ``OUTPUT_DIR`` (where its files go under ``docs/assets/figures``) and ``OUTPUTS``, the names
+  of the files it writes there (for both themes);
+* ``build(out_dir: Path, themes: list[str]) -> list[Path]``;
+* ``main = figure_cli(build, OUTPUT_DIR, __doc__)``, so ``python -m figures.<name>`` works.
+
+Figures are drawn with matplotlib's own DejaVu fonts and written with fixed palettes, so the same
+pinned versions reproduce every file bit for bit (the tests check this). Text inside figures is
+ASCII; the Chinese explanation lives in the page around the figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import runpy
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+SNIPPETS_DIR = REPO / "snippets"
+FIGURES_DIR = REPO / "docs" / "assets" / "figures"
+
+matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 12})
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours for one of the site's two schemes (Material's ``default`` and ``slate``)."""
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    grid: str
+    input: str
+    kernel: str
+    output: str
+    window: str
+    highlight: str
+
+
+THEMES: dict[str, Theme] = {
+    "light": Theme(
+        name="light",
+        background="#ffffff",
+        text="#1f2328",
+        muted="#57606a",
+        grid="#8c959f",
+        input="#dbeafe",
+        kernel="#fde2e1",
+        output="#dcfce7",
+        window="#fef3c7",
+        highlight="#d97706",
+    ),
+    "dark": Theme(
+        name="dark",
+        background="#1e2129",
+        text="#e6edf3",
+        muted="#9da7b3",
+        grid="#6e7681",
+        input="#1e3a5f",
+        kernel="#5c1f24",
+        output="#14532d",
+        window="#5a4512",
+        highlight="#f59e0b",
+    ),
+}
+
+
+def load_snippet(relative_path: str) -> dict:
+    """Run ``snippets/<relative_path>`` and return its globals, so a figure draws its numbers."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return runpy.run_path(str(SNIPPETS_DIR / relative_path))
+
+
+def new_canvas(theme: Theme, size_px: tuple[int, int], limits: tuple[float, ...]) -> Axes:
+    """A figure of exactly ``size_px`` pixels with one borderless axes in data units."""
+    dpi = 100
+    figure = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
+    FigureCanvasAgg(figure)
+    figure.patch.set_facecolor(theme.background)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_xlim(limits[0], limits[1])
+    axes.set_ylim(limits[2], limits[3])
+    axes.set_aspect("equal")
+    axes.axis("off")
+    return axes
+
+
+def draw_grid(
+    axes: Axes,
+    values: np.ndarray,
+    origin: tuple[float, float],
+    theme: Theme,
+    fill: str,
+    fmt: str = "{:g}",
+) -> None:
+    """Draw a matrix as labelled cells; ``origin`` is the top-left corner, rows go down."""
+    x0, y0 = origin
+    for (row, col), value in np.ndenumerate(values):
+        cell = Rectangle(
+            (x0 + col, y0 - row - 1), 1, 1, facecolor=fill, edgecolor=theme.grid, linewidth=1
+        )
+        axes.add_patch(cell)
+        if not np.isnan(value):
+            axes.text(
+                x0 + col + 0.5, y0 - row - 0.5, fmt.format(value),
+                ha="center", va="center", color=theme.text,
+            )  # fmt: skip
+
+
+def outline(axes: Axes, corner: tuple[float, float], size: tuple[float, float], color: str) -> None:
+    """A thick rectangle outline; ``corner`` is the top-left, ``size`` is (width, height)."""
+    x0, y0 = corner
+    axes.add_patch(
+        Rectangle(
+            (x0, y0 - size[1]), size[0], size[1], fill=False, edgecolor=color, linewidth=3
+        )
+    )
+
+
+def render(axes: Axes) -> Image.Image:
+    figure = axes.figure
+    figure.canvas.draw()
+    return Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[..., :3].copy())
+
+
+def save_gif(frames: Sequence[Image.Image], path: Path, durations_ms: Sequence[int]) -> Path:
+    """Write an endlessly looping GIF whose frames share one palette (deterministic)."""
+    if len(frames) != len(durations_ms):
+        raise ValueError("durations_ms must give one duration per frame")
+    width, height = frames[0].size
+    strip = Image.new("RGB", (width, height * len(frames)))
+    for index, frame in enumerate(frames):
+        strip.paste(frame, (0, height * index))
+    palette = strip.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    indexed = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    indexed[0].save(
+        path,
+        save_all=True,
+        append_images=indexed[1:],
+        duration=list(durations_ms),
+        loop=0,
+        optimize=False,
+    )
+    return path
+
+
+def save_png(image: Image.Image, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, optimize=False)
+    return path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument prints one line (no usage block) and exits with 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_themes(value: str) -> list[str]:
+    if value == "both":
+        return list(THEMES)
+    if value not in THEMES:
+        choices = ", ".join([*THEMES, "both"])
+        raise argparse.ArgumentTypeError(f"unknown theme {value!r} (choose from {choices})")
+    return [value]
+
+
+def figure_cli(
+    build: Callable[[Path, list[str]], list[Path]], default_dir: Path, description: str | None
+) -> Callable[[Sequence[str] | None], int]:
+    """The command line shared by every generator: ``[--out-dir DIR] [--theme light|dark|both]``."""
+
+    def main(argv: Sequence[str] | None = None) -> int:
+        prog = Path(sys.argv[0]).stem
+        parser = OneLineParser(prog=prog, description=(description or "").strip().splitlines()[0])
+        parser.add_argument("--out-dir", type=Path, default=default_dir, help="output directory")
+        parser.add_argument(
+            "--theme", type=parse_themes, default="both", help="light, dark or both (default)"
+        )
+        args = parser.parse_args(argv)
+        themes = args.theme if isinstance(args.theme, list) else parse_themes(args.theme)
+        if args.out_dir.exists() and not args.out_dir.is_dir():
+            parser.error(f"argument --out-dir: {args.out_dir} exists and is not a directory")
+        try:
+            for path in build(args.out_dir, themes):
+                print(path)
+        except (OSError, ValueError) as error:
+            parser.exit(1, f"{prog}: error: {error}\n")
+        return 0
+
+    return main

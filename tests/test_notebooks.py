@@ -1,0 +1,73 @@
+"""Notebooks in examples/: paired with a .py source, holding real outputs, and still running.
+
+``make notebooks`` rebuilds each .ipynb from its .py and executes it. Here each notebook is run
+again (with ``CNN_BOOK_QUICK=1``, which a long notebook may read to train for less time) and
+its text outputs are compared with the stored ones, except in cells tagged ``varies``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.paths import EXAMPLES
+
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
+
+
+def notebook_id(path: Path) -> str:
+    return path.stem
+
+
+def cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
+
+
+def text_output(cell: nbformat.NotebookNode) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and output.name == "stdout":
+            parts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data"):
+            parts.append(output.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
+def test_cells_equal_the_py_source(notebook: Path) -> None:
+    source = notebook.with_suffix(".py")
+    assert source.is_file(), f"{notebook.name} has no paired {source.name}"
+    assert cells(nbformat.read(notebook, as_version=4)) == cells(jupytext.read(source))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
+def test_stored_outputs_come_from_one_full_run(notebook: Path) -> None:
+    code = [c for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
+def test_notebook_runs_and_reproduces_its_outputs(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CNN_BOOK_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    stored = nbformat.read(notebook, as_version=4)
+    fresh = nbformat.read(notebook, as_version=4)
+    NotebookClient(
+        fresh, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    for old, new in zip(stored.cells, fresh.cells, strict=True):
+        if old.cell_type != "code" or "varies" in old.metadata.get("tags", []):
+            continue
+        assert text_output(new) == text_output(old), f"cell changed:\n{old.source}"
