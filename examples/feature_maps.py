@@ -27,8 +27,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
+from torch.nn import functional as F
 
 size = 64
 rows, cols = np.mgrid[0:size, 0:size]
@@ -62,7 +62,7 @@ kernels = {
     "Mean 3x3": torch.full((3, 3), 1 / 9),
 }
 
-conv = nn.Conv2d(in_channels=1, out_channels=4, kernel_size=3, padding=1, bias=False)
+conv = nn.Conv2d(1, 4, kernel_size=3, padding=1, bias=False)  # 4 个滤波器，各 1 个卷积核
 with torch.no_grad():
     conv.weight.copy_(torch.stack(list(kernels.values())).unsqueeze(1))
 

@@ -2,11 +2,10 @@
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 torch.manual_seed(0)
 
-conv = nn.Conv2d(in_channels=3, out_channels=4, kernel_size=3, padding=1)
+conv = torch.nn.Conv2d(in_channels=3, out_channels=4, kernel_size=3, padding=1)
 x = torch.randn(2, 3, 32, 32)  # 2 张 RGB 图像：(N, C_in, H, W)
 y = conv(x)
 

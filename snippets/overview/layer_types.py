@@ -6,7 +6,7 @@ from torch import nn
 torch.manual_seed(0)
 
 model = nn.Sequential(
-    nn.Conv2d(in_channels=1, out_channels=6, kernel_size=5),  # 卷积层
+    nn.Conv2d(1, 6, kernel_size=5),  # 卷积层：1 个输入通道，6 个滤波器
     nn.ReLU(),  # 激活层
     nn.MaxPool2d(kernel_size=2),  # 池化层
     nn.Flatten(),  # 把 (6, 12, 12) 拉平成 864 维向量，不是独立的一类层
