@@ -19,7 +19,7 @@ import contextlib
 import io
 import runpy
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class Theme:
     output: str
     window: str
     highlight: str
+    series: tuple[str, ...]  # line colours for charts, in order
 
 
 THEMES: dict[str, Theme] = {
@@ -66,6 +67,7 @@ THEMES: dict[str, Theme] = {
         output="#dcfce7",
         window="#fef3c7",
         highlight="#d97706",
+        series=("#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#1b7c83"),
     ),
     "dark": Theme(
         name="dark",
@@ -78,6 +80,7 @@ THEMES: dict[str, Theme] = {
         output="#14532d",
         window="#5a4512",
         highlight="#f59e0b",
+        series=("#58a6ff", "#ff7b72", "#3fb950", "#d2a8ff", "#ffa657", "#39c5cf"),
     ),
 }
 
@@ -134,8 +137,49 @@ def outline(axes: Axes, corner: tuple[float, float], size: tuple[float, float], 
     )
 
 
-def render(axes: Axes) -> Image.Image:
-    figure = axes.figure
+@contextlib.contextmanager
+def themed(theme: Theme) -> Iterator[None]:
+    """matplotlib settings for ``theme``: draw a chart's artists (legend included) inside it."""
+    settings = {
+        "figure.facecolor": theme.background,
+        "axes.facecolor": theme.background,
+        "savefig.facecolor": theme.background,
+        "axes.edgecolor": theme.grid,
+        "axes.labelcolor": theme.text,
+        "axes.titlecolor": theme.text,
+        "text.color": theme.text,
+        "xtick.color": theme.text,
+        "ytick.color": theme.text,
+        "grid.color": theme.grid,
+        "grid.alpha": 0.35,
+        "axes.grid": True,
+        "legend.facecolor": theme.background,
+        "legend.edgecolor": theme.grid,
+        "legend.labelcolor": theme.text,
+        "axes.prop_cycle": matplotlib.cycler(color=list(theme.series)),
+        "svg.hashsalt": "cnn-book",
+    }
+    with matplotlib.rc_context(settings):
+        yield
+
+
+def new_chart(
+    theme: Theme, size_px: tuple[int, int], rows: int = 1, cols: int = 1
+) -> tuple[Figure, np.ndarray]:
+    """A figure of exactly ``size_px`` pixels with a ``rows`` x ``cols`` array of chart axes.
+
+    Call it inside ``with themed(theme):`` and keep drawing there.
+    """
+    dpi = 100
+    figure = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, cols, squeeze=False)
+    return figure, axes
+
+
+def render(axes_or_figure: Axes | Figure) -> Image.Image:
+    """The drawn RGB image of a figure (or of the figure an axes belongs to)."""
+    figure = axes_or_figure if isinstance(axes_or_figure, Figure) else axes_or_figure.figure
     figure.canvas.draw()
     return Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[..., :3].copy())
 

@@ -15,7 +15,19 @@ from tests.paths import DOCS
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
 # Every page of the site; checked against the built site in test_page_list_is_complete.
-PAGE_PATHS = ["/", "/examples/feature_maps/", "/glossary/", "/overview/"]
+PAGE_PATHS = [
+    "/",
+    "/activations/",
+    "/conv-arithmetic/",
+    "/conv-variants/",
+    "/examples/feature_maps/",
+    "/glossary/",
+    "/lenet-mnist/",
+    "/normalization/",
+    "/operators/",
+    "/overview/",
+    "/receptive-field/",
+]
 VISIBLE_GIFS = """() => [...document.images]
   .filter(i => i.checkVisibility() && new URL(i.src).pathname.endsWith('.gif'))
   .map(i => new URL(i.src).pathname.split('/').pop())"""
