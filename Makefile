@@ -55,9 +55,10 @@ notebooks: $(VENV)/.test ## rebuild examples/*.ipynb from their .py sources and 
 	cd examples && for source in *.py; do \
 	  ../$(PY) -m jupytext --to ipynb --execute "$$source" || exit 1; done
 
-bench: $(VENV)/.test ## benchmarks (timings live here, never in pass/fail tests)
-	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }; \
-	for script in benchmarks/*.py; do $(PY) "$$script" || exit 1; done
+BENCHMARKS := $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/common.py,$(wildcard benchmarks/*.py))))
+
+bench: $(VENV)/.test ## run every benchmark, print its table, store it in benchmarks/results/
+	@for name in $(BENCHMARKS); do echo "== $$name"; $(PY) -m benchmarks.$$name || exit 1; done
 
 screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page, light and dark
 	$(PY) -m mkdocs build --strict --quiet

@@ -1,7 +1,8 @@
 """Headless Chromium against a built site: shared by the browser tests and ``make screenshots``.
 
-Usage: ``python -m tests.browser screenshots SITE_DIR OUT_DIR`` writes ``<page>-light.png`` and
-``<page>-dark.png`` for every page of the built site.
+Usage: ``python -m tests.browser screenshots SITE_DIR OUT_DIR [PAGE ...]`` writes
+``<page>-light.png`` and ``<page>-dark.png`` for every page of the built site (or only for the
+given URL paths, such as ``/overview/``).
 """
 
 from __future__ import annotations
@@ -71,15 +72,16 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
-def screenshots(site: Path, out_dir: Path) -> list[Path]:
+def screenshots(site: Path, out_dir: Path, only: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
+    paths = only or page_paths(site)
     written = []
     with serve(site) as base, sync_playwright() as playwright:
         browser = launch(playwright)
         for scheme in ("light", "dark"):
             context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
             page = context.new_page()
-            for path in page_paths(site):
+            for path in paths:
                 page.goto(base + path, wait_until="networkidle")
                 page.wait_for_timeout(300)  # let KaTeX and the GIFs settle
                 name = path.strip("/").replace("/", "_") or "home"
@@ -92,14 +94,20 @@ def screenshots(site: Path, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "screenshots":
-        print("usage: python -m tests.browser screenshots SITE_DIR OUT_DIR", file=sys.stderr)
+    if len(argv) < 3 or argv[0] != "screenshots":
+        usage = "usage: python -m tests.browser screenshots SITE_DIR OUT_DIR [PAGE ...]"
+        print(usage, file=sys.stderr)
         return 2
-    site, out_dir = Path(argv[1]), Path(argv[2])
+    site, out_dir, only = Path(argv[1]), Path(argv[2]), argv[3:]
     if not (site / "index.html").is_file():
         print(f"tests.browser: error: {site} is not a built site (no index.html)", file=sys.stderr)
         return 2
-    for path in screenshots(site, out_dir):
+    unknown = sorted(set(only) - set(page_paths(site)))
+    if unknown:
+        missing = ", ".join(unknown)
+        print(f"tests.browser: error: no such page in {site}: {missing}", file=sys.stderr)
+        return 2
+    for path in screenshots(site, out_dir, only):
         print(path)
     return 0
 
