@@ -119,7 +119,7 @@ def draw_grid(
         cell = Rectangle(
             (x0 + col, y0 - row - 1), 1, 1, facecolor=fill, edgecolor=theme.grid, linewidth=1
         )
-        axes.add_patch(cell)
+        axes.add_artist(cell)  # limits are fixed by new_canvas; skips per-patch autoscaling
         if not np.isnan(value):
             axes.text(
                 x0 + col + 0.5, y0 - row - 0.5, fmt.format(value),

@@ -28,8 +28,8 @@ print("列矩阵:", columns.shape, " 权重矩阵:", rows.shape, " 输出:", out
 
 reference = F.conv2d(torch.from_numpy(x)[None], torch.from_numpy(weight), torch.from_numpy(bias))
 max_error = np.abs(out - reference[0].numpy()).max()
-assert max_error < 1e-5
-print(f"与 F.conv2d 的最大误差: {max_error:.1e}")
+assert max_error < 1e-5  # float32 的舍入误差：两边的求和顺序不同
+print("与 F.conv2d 的最大误差小于 1e-5:", max_error < 1e-5)
 
 # PyTorch 自带同样的展开操作：F.unfold
 assert np.array_equal(columns, F.unfold(torch.from_numpy(x)[None], kernel_size=3)[0].numpy())
