@@ -1,0 +1,236 @@
+"""Chapter 2: the output-size calculators agree with real torch modules on random configurations.
+
+Each property draws configurations from a range that deliberately includes impossible values
+(stride 0, negative padding, kernels larger than the padded input, groups that do not divide the
+channels, output_padding too large…) and checks both directions: when torch computes an output,
+our function returns the same size; when torch refuses, our function raises ``ValueError``.
+
+The tensors are tiny and live on the CPU. The ``meta`` device would be faster but is not a
+faithful oracle: in torch 2.14 it accepts negative padding, dilation 0, spatial size 0 and an
+output_padding >= stride that the CPU kernels refuse (checked once by hand; see
+``test_meta_device_is_not_a_faithful_oracle``).
+
+Transposed convolutions run in float64. In float32, torch 2.14 hands a 2-D transposed convolution
+to oneDNN, which returns an empty tensor instead of refusing when the output length of one axis
+is 0 or negative (width -1 comes back as 0); torch's own shape check, used for float64 and with
+oneDNN switched off, refuses it. ``test_onednn_skips_the_transposed_size_check`` pins that down.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from torch import nn
+from torch.nn import functional as F
+
+from figures.common import load_snippet
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny tensors: thread start-up would dominate, and the machine's cores are shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+CONV = load_snippet("arithmetic/conv_output_size.py")
+POOL = load_snippet("arithmetic/pool_output_size.py")
+TRANSPOSED = load_snippet("arithmetic/transposed_output_size.py")
+
+# The page quotes these counts (tests/test_arithmetic.py checks that it does).
+EXAMPLES = {"conv": 1500, "pool": 1500, "transposed": 1000}
+SETTINGS = {
+    "derandomize": True,
+    "database": None,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
+
+
+def weighted(weights: dict[int, int]) -> st.SearchStrategy[int]:
+    """Draw ``value`` with probability proportional to ``weights[value]``."""
+    return st.sampled_from([value for value, weight in weights.items() for _ in range(weight)])
+
+
+# The first value of each is invalid (torch refuses it); small valid values are the most common.
+sizes = weighted({0: 1, **dict.fromkeys(range(1, 13), 2)})
+kernels = weighted({0: 1, 1: 3, 2: 3, 3: 4, 4: 2, 5: 2, 6: 1})
+strides = weighted({0: 1, 1: 5, 2: 4, 3: 2, 4: 1})
+paddings = weighted({-1: 1, 0: 5, 1: 4, 2: 3, 3: 1, 4: 1})
+dilations = weighted({0: 1, 1: 8, 2: 3, 3: 2})
+output_paddings = weighted({-1: 1, 0: 4, 1: 3, 2: 2, 3: 1})
+groups_values = weighted({0: 1, 1: 6, 2: 3, 3: 2, 4: 2})
+
+
+def torch_outcome(compute: Callable[[], torch.Tensor]) -> tuple[int, ...] | None:
+    """The spatial output shape torch computes, or None if torch refuses the configuration."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zero-element weights warn before they fail
+            return tuple(compute().shape[2:])
+    except (RuntimeError, ValueError):
+        return None
+
+
+def our_outcome(compute: Callable[[], tuple[int, ...]]) -> tuple[int, ...] | None:
+    try:
+        return compute()
+    except ValueError as error:
+        assert str(error), "a ValueError must say what is wrong"
+        return None
+
+
+def run_property(test: Callable, tally: Counter, examples: int, minimum_share: float) -> None:
+    """Run a hypothesis test and check it met both valid and refused configurations often."""
+    settings(max_examples=examples, **SETTINGS)(test)()
+    total = tally["valid"] + tally["refused"]
+    assert total >= examples, tally
+    assert tally["valid"] >= minimum_share * total, tally
+    assert tally["refused"] >= minimum_share * total, tally
+
+
+def test_conv2d_output_shape_matches_nn_conv2d() -> None:
+    tally: Counter = Counter()
+
+    @given(
+        in_channels=st.integers(1, 6),
+        out_channels=st.integers(1, 6),
+        groups=groups_values,
+        height=sizes,
+        width=sizes,
+        kernel=st.tuples(kernels, kernels),
+        stride=st.tuples(strides, strides),
+        padding=st.tuples(paddings, paddings),
+        dilation=st.tuples(dilations, dilations),
+    )
+    def check(in_channels, out_channels, groups, height, width, kernel, stride, padding, dilation):
+        arguments = {
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "groups": groups,
+        }
+        theirs = torch_outcome(
+            lambda: nn.Conv2d(in_channels, out_channels, **arguments)(
+                torch.zeros(1, in_channels, height, width)
+            )
+        )
+        ours = our_outcome(
+            lambda: CONV["conv2d_output_shape"](
+                (in_channels, height, width), out_channels, **arguments
+            )[1:]
+        )
+        assert ours == theirs
+        tally["valid" if theirs is not None else "refused"] += 1
+
+    run_property(check, tally, EXAMPLES["conv"], minimum_share=0.25)
+
+
+def test_pool_output_size_matches_max_and_avg_pooling() -> None:
+    tally: Counter = Counter()
+
+    @given(
+        height=sizes,
+        width=sizes,
+        kernel=st.tuples(kernels, kernels),
+        stride=st.one_of(st.none(), st.tuples(strides, strides)),
+        padding=st.tuples(paddings, paddings),
+        dilation=st.tuples(dilations, dilations),
+        ceil_mode=st.booleans(),
+        average=st.booleans(),
+    )
+    def check(height, width, kernel, stride, padding, dilation, ceil_mode, average):
+        x = torch.zeros(1, 1, height, width)
+        if average:  # AvgPool2d has no dilation
+            dilation = (1, 1)
+            theirs = torch_outcome(
+                lambda: F.avg_pool2d(x, kernel, stride, padding, ceil_mode=ceil_mode)
+            )
+        else:
+            theirs = torch_outcome(
+                lambda: F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode=ceil_mode)
+            )
+        strides_hw = (None, None) if stride is None else stride
+        ours = our_outcome(
+            lambda: tuple(
+                POOL["pool_output_size"](size, k, s, p, d, ceil_mode)
+                for size, k, s, p, d in zip(
+                    (height, width), kernel, strides_hw, padding, dilation, strict=True
+                )
+            )
+        )
+        assert ours == theirs
+        tally["valid" if theirs is not None else "refused"] += 1
+
+    run_property(check, tally, EXAMPLES["pool"], minimum_share=0.25)
+
+
+def test_conv_transpose_output_size_matches_nn_conv_transpose2d() -> None:
+    tally: Counter = Counter()
+
+    @given(
+        channels=st.sampled_from([(1, 1, 1), (2, 4, 2), (4, 2, 1), (3, 3, 3)]),
+        height=sizes,
+        width=sizes,
+        kernel=st.tuples(kernels, kernels),
+        stride=st.tuples(strides, strides),
+        padding=st.tuples(paddings, paddings),
+        output_padding=st.tuples(output_paddings, output_paddings),
+        dilation=st.tuples(dilations, dilations),
+    )
+    def check(channels, height, width, kernel, stride, padding, output_padding, dilation):
+        in_channels, out_channels, groups = channels  # groups always divide: see the conv test
+        layer = lambda: nn.ConvTranspose2d(  # noqa: E731
+            in_channels,
+            out_channels,
+            kernel,
+            stride,
+            padding,
+            output_padding,
+            groups,
+            dilation=dilation,
+        )
+        x = torch.zeros(1, in_channels, height, width, dtype=torch.float64)  # see the docstring
+        theirs = torch_outcome(lambda: layer().double()(x))
+        ours = our_outcome(
+            lambda: tuple(
+                TRANSPOSED["conv_transpose_output_size"](*axis)
+                for axis in zip(
+                    (height, width), kernel, stride, padding, output_padding, dilation, strict=True
+                )
+            )
+        )
+        assert ours == theirs
+        tally["valid" if theirs is not None else "refused"] += 1
+
+    run_property(check, tally, EXAMPLES["transposed"], minimum_share=0.2)
+
+
+def test_onednn_skips_the_transposed_size_check() -> None:
+    """Width (1-1)*1 - 2*2 + (4-1) + 1 = -1: torch's check refuses it, oneDNN returns width 0."""
+    x, w = torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, 4, 4)
+    with pytest.raises(ValueError, match="padding"):
+        TRANSPOSED["conv_transpose_output_size"](1, 4, padding=2)
+    assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) == (4, 0)
+    assert torch_outcome(lambda: F.conv_transpose2d(x.double(), w.double(), padding=(0, 2))) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # switching oneDNN prints a note about TF32 on Intel GPUs
+        with torch.backends.mkldnn.flags(enabled=False):
+            assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) is None
+
+
+def test_meta_device_is_not_a_faithful_oracle() -> None:
+    """Why the properties run on the CPU: meta accepts configurations the CPU refuses."""
+    x, w = torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3)
+    for device in ("cpu", "meta"):
+        outcome = torch_outcome(lambda d=device: F.conv2d(x.to(d), w.to(d), padding=-1))
+        assert (outcome is None) == (device == "cpu")
