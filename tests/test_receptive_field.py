@@ -1,0 +1,516 @@
+"""Chapter 3 (感受野与网络设计): the calculator against autograd, the figure, and the prose.
+
+The heart is a hypothesis property test: for random stacks of convolutions, average pools and
+max pools (random kernel, stride, padding, dilation and input size), the input pixels with a
+non-zero gradient for one output pixel are exactly the pixels the calculator says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+from torch.nn import functional as F
+
+from figures.common import load_snippet
+from figures.receptive_field_growth import SCENARIOS, calculator_fields, path_counts
+from tests.paths import DOCS, SNIPPETS
+
+PAGE = (DOCS / "receptive-field.md").read_text(encoding="utf-8")
+CALCULATOR = load_snippet("receptive_field/calculator.py")
+receptive_fields = CALCULATOR["receptive_fields"]
+field_top_down = CALCULATOR["field_top_down"]
+field_closed_form = CALCULATOR["field_closed_form"]
+clipped_interval = CALCULATOR["clipped_interval"]
+
+Layer = tuple[int, int, int, int]
+PROPERTY_EXAMPLES = 250  # random stacks in the gradient property test
+FORMULA_EXAMPLES = 400  # random layer lists for the three algorithms
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny convolutions: one thread is many times faster than two on a busy 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def stored(name: str) -> str:
+    return (SNIPPETS / "receptive_field" / name).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- random stacks
+
+
+@st.composite
+def layer_lists(draw: st.DrawFn, max_layers: int = 5) -> list[Layer]:
+    return [
+        (
+            draw(st.integers(1, 6)),
+            draw(st.integers(1, 3)),
+            draw(st.integers(0, 4)),
+            draw(st.integers(1, 3)),
+        )
+        for _ in range(draw(st.integers(1, max_layers)))
+    ]
+
+
+@st.composite
+def stacks(draw: st.DrawFn) -> tuple[list[tuple[str, Layer]], int, int]:
+    """A stack of (kind, (k, s, p, d)) layers and an input height and width it accepts."""
+    stack = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv", "avg", "max"]))
+        kernel, stride = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+        dilation = 1 if kind == "avg" else draw(st.integers(1, 3))
+        most_padding = 3 if kind == "conv" else kernel // 2  # PyTorch's limit for pools
+        stack.append((kind, (kernel, stride, draw(st.integers(0, most_padding)), dilation)))
+    layers = [layer for _, layer in stack]
+    smallest = 1  # the smallest input for which every layer still has an output
+    for kernel, stride, padding, dilation in reversed(layers):
+        smallest = max(1, (smallest - 1) * stride + dilation * (kernel - 1) + 1 - 2 * padding)
+    last = receptive_fields(layers)[-1]
+    index = -(last.start // last.jump)  # the first output pixel whose field starts inside
+    roomy = last.start + index * last.jump + last.size  # input size that holds its field
+    sizes = []
+    for _ in range(2):
+        base = max(smallest, roomy) if draw(st.booleans()) else smallest
+        sizes.append(base + draw(st.integers(0, 6)))
+    return stack, sizes[0], sizes[1]
+
+
+# ---------------------------------------------------------------- what torch measures
+
+
+def torch_net(stack: list[tuple[str, Layer]], real_max_pool: bool) -> nn.Sequential:
+    """Positive weights everywhere. A max pool is either kept, or replaced by a depthwise
+    convolution with the same geometry and positive weights (so its gradient is not sparse)."""
+    generator = torch.Generator().manual_seed(0)
+    modules = []
+    for kind, (kernel, stride, padding, dilation) in stack:
+        if kind == "avg":
+            modules.append(nn.AvgPool2d(kernel, stride, padding))
+        elif kind == "max" and real_max_pool:
+            modules.append(nn.MaxPool2d(kernel, stride, padding, dilation))
+        else:
+            conv = nn.Conv2d(1, 1, kernel, stride, padding, dilation, bias=False)
+            with torch.no_grad():
+                conv.weight.copy_(0.5 + torch.rand(conv.weight.shape, generator=generator))
+            modules.append(conv)
+    return nn.Sequential(*modules).double()
+
+
+def gradient_masks(
+    net: nn.Module, height: int, width: int, pixels: list[tuple[int, int]]
+) -> torch.Tensor:
+    """(len(pixels), H, W): where the gradient of each output pixel is non-zero (one backward)."""
+    generator = torch.Generator().manual_seed(1)
+    shape = (len(pixels), 1, height, width)
+    image = (0.5 + torch.rand(shape, generator=generator, dtype=torch.float64)).requires_grad_()
+    out = net(image)
+    sum(out[n, 0, i, j] for n, (i, j) in enumerate(pixels)).backward()
+    return image.grad[:, 0] != 0
+
+
+# ---------------------------------------------------------------- exact arithmetic
+
+
+def reached(layers: list[Layer], sizes: list[int], index: int) -> np.ndarray:
+    """Indicator of the input positions (one axis) that output ``index`` reads, found by
+    following every tap down through the real (not padding) positions of every level."""
+    positions = {index}
+    for (kernel, stride, padding, dilation), below in zip(
+        reversed(layers), reversed(sizes[:-1]), strict=True
+    ):
+        taps = {q * stride - padding + u * dilation for q in positions for u in range(kernel)}
+        positions = {t for t in taps if 0 <= t < below}
+    indicator = np.zeros(sizes[0], dtype=bool)
+    indicator[sorted(positions)] = True
+    return indicator
+
+
+def level_sizes(layers: list[Layer], input_size: int) -> list[int]:
+    return [input_size] + [f.output_size for f in receptive_fields(layers, input_size)]
+
+
+def no_gaps(layers: list[Layer]) -> bool:
+    """Every layer's taps are at most one field apart: d·J ≤ r (a stack without holes)."""
+    size, jump = 1, 1
+    for kernel, stride, _, dilation in layers:
+        if kernel > 1 and dilation * jump > size:
+            return False
+        size, jump = size + dilation * (kernel - 1) * jump, jump * stride
+    return True
+
+
+def box(first_row: int, last_row: int, first_col: int, last_col: int, shape) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    mask[first_row : last_row + 1, first_col : last_col + 1] = True
+    return mask
+
+
+# ---------------------------------------------------------------- the property test
+
+
+def test_gradient_support_equals_the_computed_field() -> None:
+    seen: set[str] = set()
+    kinds: Counter[str] = Counter()
+
+    @settings(max_examples=PROPERTY_EXAMPLES, derandomize=True, deadline=None)
+    @given(stacks())
+    def check(example: tuple[list[tuple[str, Layer]], int, int]) -> None:
+        stack, height, width = example
+        layers = [layer for _, layer in stack]
+        rows, cols = receptive_fields(layers, height), receptive_fields(layers, width)
+        out_h, out_w = rows[-1].output_size, cols[-1].output_size
+        net = torch_net(stack, real_max_pool=False)
+        assert net(torch.zeros(1, 1, height, width, dtype=torch.float64)).shape[2:] == (
+            out_h,
+            out_w,
+        )
+        field = rows[-1]  # size, jump and start do not depend on the input size
+        pixels = {(0, 0), (out_h - 1, out_w - 1), (out_h // 2, out_w // 2)}
+        first_inside = -(field.start // field.jump)  # the first i with start + i·J >= 0
+        fits = rows[-1].interval(first_inside)[1] < height
+        fits = fits and cols[-1].interval(first_inside)[1] < width
+        interior = [(first_inside, first_inside)] if fits else []
+        assert not fits or first_inside < min(out_h, out_w)  # a field inside is a real pixel
+        pixels = sorted(pixels | set(interior))
+        masks = gradient_masks(net, height, width, pixels).numpy()
+        plain = all(d == 1 and k >= s for k, s, _, d in layers)
+        row_sizes, col_sizes = level_sizes(layers, height), level_sizes(layers, width)
+        for (i, j), mask in zip(pixels, masks, strict=True):
+            # 1. autograd reaches exactly the pixels that the taps reach
+            exact = np.outer(reached(layers, row_sizes, i), reached(layers, col_sizes, j))
+            assert np.array_equal(mask, exact), (stack, height, width, (i, j))
+            # 2. always inside the calculator's field, clipped to what the stack reads
+            rows_read, cols_read = (
+                clipped_interval(layers, i, height),
+                clipped_interval(layers, j, width),
+            )
+            if rows_read is None or cols_read is None:
+                assert not mask.any()  # this output pixel reads only padding
+                continue
+            clipped = box(*rows_read, *cols_read, mask.shape)
+            assert not (mask & ~clipped).any()
+            # 3. a stack without dilation and with k ≥ s fills the clipped field exactly
+            if plain:
+                assert np.array_equal(mask, clipped)
+        for i, j in interior:
+            # 4. a field inside the image: its bounding box is the computed field, exactly
+            (r0, r1), (c0, c1) = rows[-1].interval(i), cols[-1].interval(j)
+            mask = masks[pixels.index((i, j))]
+            hit_rows, hit_cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+            assert (hit_rows[0], hit_rows[-1], hit_cols[0], hit_cols[-1]) == (r0, r1, c0, c1)
+            assert mask.sum() <= field.size**2
+            if no_gaps(layers):
+                assert mask.sum() == field.size**2  # and it is filled
+        # 5. real max pools: the gradient of one input is sparse, but stays inside the field
+        if any(kind == "max" for kind, _ in stack):
+            with_max = torch_net(stack, real_max_pool=True)
+            sparse = gradient_masks(with_max, height, width, pixels).numpy()
+            out = with_max(torch.ones(1, 1, height, width, dtype=torch.float64))[0, 0]
+            # a window that lies wholly in a max pool's padding gives -inf: skip those pixels
+            finite = np.array([bool(torch.isfinite(out[i, j])) for i, j in pixels])
+            assert np.array_equal(sparse.any(axis=(1, 2))[finite], masks.any(axis=(1, 2))[finite])
+            assert not (sparse & ~masks).any()
+
+        seen.add(repr(example))
+        kinds["max pool"] += any(kind == "max" for kind, _ in stack)
+        kinds["avg pool"] += any(kind == "avg" for kind, _ in stack)
+        kinds["dilation"] += any(d > 1 for _, _, _, d in layers)
+        kinds["stride"] += any(s > 1 for _, s, _, _ in layers)
+        kinds["clipped"] += field.start < 0
+        kinds["interior"] += bool(interior)
+        kinds["gaps"] += not no_gaps(layers)
+        kinds["padding only"] += not masks.any(axis=(1, 2)).all()
+
+    check()
+    assert len(seen) >= 200, len(seen)  # distinct random stacks
+    for kind in ["max pool", "avg pool", "dilation", "stride", "clipped", "interior", "gaps"]:
+        assert kinds[kind] >= 30, kinds  # every situation is covered many times
+    assert kinds["padding only"] >= 5, kinds
+
+
+@settings(max_examples=FORMULA_EXAMPLES, derandomize=True, deadline=None)
+@given(layer_lists())
+def test_recurrence_top_down_and_closed_form_agree(layers: list[Layer]) -> None:
+    fields = receptive_fields(layers)
+    assert field_top_down(layers) == (fields[-1].size, fields[-1].start)
+    for depth in range(1, len(layers) + 1):
+        field = fields[depth - 1]
+        assert field_closed_form(layers[:depth]) == (field.size, field.jump, field.start)
+        # the page's closed form of the centre: c = Σ ((k̂_l - 1)/2 - p_l)·Π_{i<l} s_i
+        centre, jump = 0.0, 1
+        for kernel, stride, padding, dilation in layers[:depth]:
+            centre += (dilation * (kernel - 1) / 2 - padding) * jump
+            jump *= stride
+        assert centre == field.centre
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(layer_lists(), st.integers(1, 80))
+def test_output_sizes_are_torchs(layers: list[Layer], input_size: int) -> None:
+    image = torch.zeros(1, 1, input_size, input_size)
+    try:
+        fields = receptive_fields(layers, input_size)
+    except ValueError as error:
+        assert "spans" in str(error)  # only the kernel-larger-than-input case can fail here
+        with pytest.raises(RuntimeError):
+            for kernel, stride, padding, dilation in layers:
+                weight = torch.ones(1, 1, kernel, kernel)
+                image = F.conv2d(image, weight, None, stride, padding, dilation)
+        return
+    for (kernel, stride, padding, dilation), field in zip(layers, fields, strict=True):
+        weight = torch.ones(1, 1, kernel, kernel)
+        image = F.conv2d(image, weight, None, stride, padding, dilation)
+        assert image.shape[-1] == field.output_size
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("layers", "input_size", "argument"),
+    [
+        ([], None, "layers"),
+        ((), 32, "layers"),
+        ("3311", None, "layers"),
+        ([(3, 1, 1)], None, "layers"),
+        ([(0, 1, 0, 1)], None, "kernel"),
+        ([(-3, 1, 0, 1)], None, "kernel"),
+        ([(3, 0, 0, 1)], None, "stride"),
+        ([(3, 1, 0, 0)], None, "dilation"),
+        ([(3, 1, -1, 1)], None, "padding"),
+        ([(3.0, 1, 0, 1)], None, "kernel"),
+        ([(3, 1, 0, 1), (3, "2", 0, 1)], None, "stride"),
+        ([(3, 1, 0, True)], None, "dilation"),
+        ([(3, 1, 0.5, 1)], None, "padding"),
+        ([(3, 1, 1, 1)], 0, "input_size"),
+        ([(3, 1, 1, 1)], 2.5, "input_size"),
+        ([(7, 1, 0, 1)], 4, "kernel"),
+        ([(3, 2, 0, 1), (5, 1, 0, 1)], 8, "kernel"),
+        ([(3, 1, 0, 3)], 6, "kernel"),  # dilation 3 makes the 3×3 kernel span 7 pixels
+    ],
+)
+def test_calculator_rejects_impossible_input(layers, input_size, argument: str) -> None:
+    with pytest.raises(ValueError, match=argument):
+        receptive_fields(layers, input_size)
+
+
+def test_kernel_larger_than_padded_input_is_impossible_in_torch_too() -> None:
+    with pytest.raises(RuntimeError):
+        F.conv2d(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 7, 7))
+    assert F.conv2d(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 7, 7), padding=2).shape[-1] == 2
+    assert receptive_fields([(7, 1, 2, 1)], 4)[-1].output_size == 2
+
+
+def test_clipped_interval_rejects_a_bad_index() -> None:
+    for index in [4, -1, 1.0]:
+        with pytest.raises(ValueError, match="index"):
+            clipped_interval([(3, 2, 1, 1)], index, 8)
+    with pytest.raises(ValueError, match="input_size"):
+        clipped_interval([(3, 2, 1, 1)], 0, 0)
+
+
+def test_clipped_interval_by_hand() -> None:
+    # 8 pixels, 3×3 stride 2 without padding: outputs read 0..2, 2..4, 4..6, pixel 7 is never read
+    layers = [(3, 2, 0, 1), (3, 1, 1, 1)]
+    assert receptive_fields(layers, 8)[-1].interval(2) == (2, 8)
+    assert clipped_interval(layers, 2, 8) == (2, 6)  # its layer-1 inputs 1, 2 read 2..6
+    # a 1×1 convolution with padding 1 after a 2×2 one: output 0 reads only padding
+    assert clipped_interval([(2, 1, 0, 1), (1, 1, 1, 1)], 0, 2) is None
+    assert clipped_interval([(2, 1, 0, 1), (1, 1, 1, 1)], 1, 2) == (0, 1)
+
+
+# ---------------------------------------------------------------- the snippets' own copies
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(layer_lists(), st.integers(64, 256))
+def test_snippet_copies_of_the_formula_agree_with_the_calculator(layers, input_size) -> None:
+    copies = COPIES()
+    try:
+        fields = receptive_fields(layers, input_size)
+    except ValueError:
+        fields = None
+    last = receptive_fields(layers)[-1]
+    assert copies["gradient_check"](layers) == (last.size, last.jump, last.start)
+    if fields is not None:
+        expected = (last.size, last.jump, last.start, fields[-1].output_size)
+        assert copies["real_networks"](layers, input_size) == expected
+
+
+def _copies() -> dict:
+    cache: dict = {}
+
+    def get() -> dict:
+        if not cache:
+            cache["gradient_check"] = load_snippet("receptive_field/gradient_check.py")["field"]
+            cache["real_networks"] = load_snippet("receptive_field/real_networks.py")["field"]
+        return cache
+
+    return get
+
+
+COPIES = _copies()
+
+
+def test_real_network_table_is_the_calculators() -> None:
+    example = load_snippet("receptive_field/real_networks.py")
+    assert len(example["rows"]) == 12
+    for name, (layers, input_size) in example["rows"].items():
+        last = receptive_fields(layers, input_size)[-1]
+        assert example["table"][name] == (last.size, last.jump, last.start, last.output_size)
+    # by hand: VGG-16 to pool3 = 1 + 2 + 2 + 1 + 2·(2 + 2) + 2 + 4·(2 + 2 + 2) + 4 = 44
+    assert example["table"]["VGG-16 pool3"][0] == 44
+    # the gradient snippet measured the same two values that the table lists
+    lines = re.findall(
+        r"^(.+?): 计算 r = (\d+), 实测 .*?\(边长 (\d+)\)", stored("real_network_gradient.out"), re.M
+    )
+    measured = {name: int(side) for name, computed, side in lines if int(computed) == int(side)}
+    assert measured == {"VGG-16 pool3": 44, "ResNet-18 layer1": 43}
+    for name, side in measured.items():
+        assert example["table"][name][0] == side
+
+
+def test_resnet18_ends_at_ceil_n_over_32() -> None:
+    rows = load_snippet("receptive_field/real_networks.py")["rows"]
+    layers = rows["ResNet-18 layer4"][0]
+    ends = {n: receptive_fields(layers, n)[-1].output_size for n in range(100, 400)}
+    assert all(size == -(-n // 32) for n, size in ends.items())
+    assert [n for n, size in ends.items() if size == 7] == list(range(193, 225))
+    assert "193 到 224 都得到 7" in PAGE
+
+
+# ---------------------------------------------------------------- the figure
+
+
+def one_axis_paths(layers: list[Layer], output_pixel: int, input_size: int) -> np.ndarray:
+    """Paths from each input position to the output pixel, by polynomial arithmetic (d = 1)."""
+    counts = np.array([1])
+    for kernel, stride, _, _ in reversed(layers):
+        spread = np.zeros((len(counts) - 1) * stride + 1, dtype=int)
+        spread[::stride] = counts
+        counts = np.convolve(spread, np.ones(kernel, dtype=int))
+    full = np.zeros(input_size, dtype=int)
+    start = receptive_fields(layers)[-1].interval(output_pixel)[0]
+    full[start : start + len(counts)] = counts
+    return full
+
+
+def layers_are_stride_1(scenario) -> bool:
+    return all(stride == 1 for _, stride, _, _ in scenario.layers)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.title)
+def test_figure_highlights_the_calculators_field(scenario) -> None:
+    counts, fields = path_counts(scenario), calculator_fields(scenario)
+    assert len(counts) == len(fields) == 4
+    for grid, (first, last) in zip(counts, fields, strict=True):
+        assert np.array_equal(grid != 0, box(first, last, first, last, grid.shape))
+    paths = one_axis_paths(list(scenario.layers), scenario.output_pixel, counts[0].shape[0])
+    assert np.array_equal(counts[0], np.outer(paths, paths))
+    if layers_are_stride_1(scenario):  # the page quotes the path counts of the first stack
+        assert counts[0].max() == 49 and counts[0][fields[0][0], fields[0][0]] == 1
+        assert "有 $49$ 条路径" in PAGE and "只有 $1$ 条" in PAGE
+    sides = [last - first + 1 for first, last in fields]
+    layers = list(scenario.layers)
+    assert sides[0] == receptive_fields(layers)[-1].size
+    assert sides == ([7, 5, 3, 1] if layers[1][1] == 1 else [9, 7, 3, 1])  # F, by hand
+
+
+# ---------------------------------------------------------------- numbers in the prose
+
+
+def test_prose_quotes_the_stored_outputs() -> None:
+    # each entry: a number, or (as printed in the output, as written in the page)
+    quoted = {
+        "calculator.out": [
+            ("    5  (3, 2, 1, 1)    18   4     -8", "$r = 18$、$J = 4$、$a = -8$"),
+            "(-8, 9)",
+            "(0, 9)",
+            ("     0.5   16", "半整数 $0.5$"),
+        ],
+        "gradient_check.out": [
+            ("r = 24, J = 4, start = -7", "$r = 24$、$J = 4$、$a = -7$"),
+            ("行 5..28 列 1..24", "$-7 + 3 \\times 4 = 5$ 行、第 $-7 + 2 \\times 4 = 1$ 列"),
+            ("576 个像素", "$576 = 24^2$"),
+            ("-7..16", "$-7..16$"),
+            ("边长 17", "$17 \\times 17$"),
+            ("只有 535 个像素", "只剩 $535$ 个像素"),
+        ],
+        "stacked_3x3.out": ["73,728", "102,400", "110,592", "200,704", "0.720", "0.551"],
+        "effective_field.out": [
+            (" 16     33   3.27      15      0.45", "16 层时它只占理论感受野边长的 0.45"),
+            (" 32     65   4.62      21      0.32", "32 层时只占 0.32"),
+        ],
+        "real_networks.out": [
+            ("LeNet-5 C5             5    32    1   4   32      0   15.5", "C5 感受野是 $32$"),
+            ("conv5_3        17   224   14  16  196", "conv5_3 的感受野是 196"),
+            ("pool5          18   224    7  32  212    -90   15.5", "pool5 是 212"),
+            ("pool5          18   224    7  32  212    -90   15.5", "$c = 15.5$"),
+            ("layer4      18   224    7  32  435   -217      0", "layer4 的感受野是 435"),
+            ("layer4      18   224    7  32  435   -217      0", "$a = -217$"),
+            ("layer3      14   224   14  16  211", "感受野从 211 长到 435"),
+        ],
+        "real_network_gradient.out": [("(边长 44)", "边长是 44 和 43"), ("(边长 43)", "44 和 43")],
+        "resolution.out": [
+            (
+                "  225      113      57      57      29      15       8",
+                "conv1 输出 113，maxpool 输出 57，最后是 8",
+            ),
+            ("  230      115      58      58      29      15       8", "是 115、58，最后也是 8"),
+            ("layer4 8 放大 2 倍 -> 16, layer3 是 15", "layer4 的 8 放大成 16，layer3 却是 15"),
+        ],
+        "depth_width.out": [
+            ("取整后 [24, 16, 24, 24, 48, 72, 120, 240]", "$[24, 16, 24, 24, 48, 72, 120, 240]$"),
+            ("C = 12: 2 次向量运算, 用上 12/16 = 75%", "C = 12 时只用上 75%"),
+            ("'11.2', '5.6', '8.4', '11.2'", "$11.2$"),
+            ("取整后 [16, 8, 8, 16", "于是取 16"),
+            ("卷积 13 (其中捷径 1×1 0), 全连接 3, 深度 16", "13 个卷积层加 3 个全连接层"),
+            ("卷积 20 (其中捷径 1×1 3), 全连接 1, 深度 18", "17 个卷积层加 1 个全连接层"),
+        ],
+        "downsampling.out": [
+            ("参数 36,928", "| 36,928 |"),
+            ("参数 73,856", "是 73,856 个参数"),
+            ("参数  4,160", "| 4,160 |"),
+            ("conv 1x1 s2      梯度非零的输入: 25%", "固定的 75% 像素"),
+            ("max pool 2x2 s2  梯度非零的输入: 25%", "梯度只流向 25% 的像素"),
+        ],
+        "upsampling.out": [
+            ("参数 16,448", "参数 16,448 个"),
+            ("参数 65,600", "参数 65,600 个"),
+            ("     2.000  3.000  5.000  6.000", "$8 \\times 0.25 + 4 \\times 0.75 = 5$"),
+            ("     2.667  4.000  5.333  6.667", "$8/3 + 8/3 = 16/3 \\approx 5.333$"),
+            ("output_padding=0: 7 -> 13", "只得到 13"),
+        ],
+    }
+    for output, entries in quoted.items():
+        text = stored(output)
+        for entry in entries:
+            printed, written = entry if isinstance(entry, tuple) else (entry, entry)
+            assert printed in text, (output, printed)
+            assert written in PAGE, (output, written)
+    overview = (SNIPPETS / "overview" / "sharing_and_locality.out").read_text(encoding="utf-8")
+    assert "依赖 25 个输入像素" in overview and "只依赖 $25$ 个输入像素" in PAGE
+    # how many random stacks and layer lists the tests check, as the page says
+    assert (
+        f"生成 {PROPERTY_EXAMPLES} 个随机网络" in PAGE
+        and f"在 {PROPERTY_EXAMPLES} 个随机网络上" in PAGE
+    )
+    assert f"在 {FORMULA_EXAMPLES} 个随机层列表上" in PAGE
+
+
+def test_page_shows_the_figure_in_both_themes() -> None:
+    for theme in ["light", "dark"]:
+        name = f"receptive_field/receptive-field-growth-{theme}.gif#only-{theme}"
+        assert f"assets/figures/{name}" in PAGE
