@@ -1,0 +1,244 @@
+"""Chapter 5 (其他算子): the helpers against torch and exact arithmetic, the figures, the prose.
+
+Snippets are loaded once (``load_snippet`` runs them in this process) so their helpers can be
+tested on inputs the page does not show, including the bad inputs they must reject.
+"""
+
+from __future__ import annotations
+
+import inspect
+from fractions import Fraction
+
+import pytest
+import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from torch import nn
+from torch.nn.functional import avg_pool2d, max_pool2d, max_unpool2d
+from torchvision import models
+
+from figures.common import load_snippet
+from figures.shortcuts import shortcut_numbers
+from figures.stochastic_pooling import window_statistics
+from tests.paths import DOCS, SNIPPETS
+
+PAGE = (DOCS / "operators.md").read_text(encoding="utf-8")
+STOCHASTIC = load_snippet("operators/stochastic_pooling.py")
+SHORTCUTS = load_snippet("operators/shortcut_add_concat.py")
+stochastic_pool2d = STOCHASTIC["stochastic_pool2d"]
+add_shortcut = SHORTCUTS["add_shortcut"]
+concat_shortcut = SHORTCUTS["concat_shortcut"]
+
+
+def stored(name: str) -> str:
+    return (SNIPPETS / "operators" / name).read_text(encoding="utf-8")
+
+
+# --- stochastic pooling -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "kwargs", "complaint"),
+    [
+        (torch.ones(3, 4, 4), {"kernel_size": 2}, "input must be 4-D"),
+        (torch.ones(1, 1, 4, 4), {"kernel_size": 0}, "kernel_size"),
+        (torch.ones(1, 1, 4, 4), {"kernel_size": 2, "stride": 0}, "stride"),
+        (torch.ones(1, 1, 3, 5), {"kernel_size": 4}, "kernel_size 4 is larger"),
+        (-torch.ones(1, 1, 4, 4), {"kernel_size": 2}, "non-negative"),
+    ],
+)
+def test_stochastic_pooling_rejects_bad_input(
+    x: torch.Tensor, kwargs: dict, complaint: str
+) -> None:
+    for training in (False, True):
+        with pytest.raises(ValueError, match=complaint):
+            stochastic_pool2d(x, training=training, **kwargs)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(
+    window=st.lists(st.integers(0, 9), min_size=4, max_size=4),
+    seed=st.integers(0, 2**16),
+)
+def test_stochastic_pooling_matches_exact_arithmetic(window: list[int], seed: int) -> None:
+    """Inference = Σa²/Σa (0 for an all-zero window); a training draw is a positive window value."""
+    x = torch.tensor(window, dtype=torch.float32).reshape(1, 1, 2, 2)
+    total = sum(window)
+    expected = Fraction(sum(a * a for a in window), total) if total else Fraction(0)
+    assert abs(stochastic_pool2d(x, 2, training=False).item() - float(expected)) < 1e-6
+    generator = torch.Generator().manual_seed(seed)
+    drawn = stochastic_pool2d(x, 2, training=True, generator=generator).item()
+    assert drawn in ({a for a in window if a > 0} or {0})
+
+
+def test_stochastic_pooling_shapes_follow_the_pooling_formula() -> None:
+    x = torch.rand(2, 3, 9, 7)
+    for kernel, stride in [(2, 2), (3, 2), (3, 1)]:
+        expected = max_pool2d(x, kernel, stride).shape  # floor((W - K) / S) + 1 per axis
+        assert stochastic_pool2d(x, kernel, stride, training=False).shape == expected
+        assert stochastic_pool2d(x, kernel, stride, training=True).shape == expected
+
+
+def test_stochastic_pooling_lies_between_average_and_max() -> None:
+    """Σ p_i a_i = Σa²/Σa is at least the mean (Cauchy-Schwarz) and at most the max."""
+    x = torch.relu(torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(1)))
+    pooled = stochastic_pool2d(x, 2, training=False)
+    assert (pooled <= max_pool2d(x, 2) + 1e-6).all()
+    assert (pooled >= avg_pool2d(x, 2) - 1e-6).all()
+
+
+def test_stochastic_pooling_figure_draws_torch_numbers() -> None:
+    stats = window_statistics()
+    window = STOCHASTIC["window"]
+    total = sum(map(sum, window))
+    assert stats["window"].tolist() == window
+    assert stats["values"] == [1, 2, 3, 4]
+    assert stats["p"] == [v / total for v in stats["values"]] == [0.1, 0.2, 0.3, 0.4]
+    assert stats["inference"] == pytest.approx(3.0)  # 30 / 10, by hand
+    samples = STOCHASTIC["samples"]
+    for value, frequency in zip(stats["values"], stats["frequency"], strict=True):
+        assert frequency == (samples == value).float().mean().item()
+        assert abs(frequency - value / total) < 0.01
+    assert stats["draws"] == 100_000
+
+
+# --- max unpooling ------------------------------------------------------------------------------
+
+
+@settings(max_examples=30, derandomize=True, deadline=None)
+@given(height=st.integers(2, 9), width=st.integers(2, 9), kernel=st.integers(2, 3))
+def test_max_unpool_restores_maxima_and_zeros_elsewhere(
+    height: int, width: int, kernel: int
+) -> None:
+    assume(kernel <= min(height, width))
+    x = torch.randperm(height * width, generator=torch.Generator().manual_seed(0)).float()
+    x = x.reshape(1, 1, height, width)
+    pooled, indices = max_pool2d(x, kernel, return_indices=True)
+    restored = max_unpool2d(pooled, indices, kernel, output_size=x.shape[-2:])
+    assert restored.shape == x.shape
+    kept = restored != 0
+    assert torch.equal(restored[kept], x[kept]) and kept.sum() == pooled.numel()
+    assert torch.equal(max_pool2d(restored, kernel), pooled)
+
+
+# --- shortcuts ----------------------------------------------------------------------------------
+
+
+def test_shortcut_helpers_reject_shapes_that_cannot_merge() -> None:
+    with pytest.raises(ValueError, match="residual shape"):
+        add_shortcut(torch.zeros(1, 64, 56, 56), torch.zeros(1, 128, 28, 28))
+    with pytest.raises(ValueError, match="branches must share N, H and W"):
+        concat_shortcut([torch.zeros(1, 64, 56, 56), torch.zeros(1, 32, 28, 28)])
+    with pytest.raises(ValueError, match="branches must be at least two"):
+        concat_shortcut([torch.zeros(1, 64, 56, 56)])
+    with pytest.raises(ValueError, match="branches must be at least two 4-D"):
+        concat_shortcut([torch.zeros(64, 56, 56), torch.zeros(64, 56, 56)])
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(channels=st.lists(st.integers(1, 8), min_size=2, max_size=4), size=st.integers(1, 5))
+def test_concatenation_adds_channels_and_addition_keeps_them(
+    channels: list[int], size: int
+) -> None:
+    branches = [torch.randn(2, c, size, size) for c in channels]
+    joined = concat_shortcut(branches)
+    assert joined.shape == (2, sum(channels), size, size)
+    assert torch.equal(joined[:, : channels[0]], branches[0])
+    assert torch.equal(add_shortcut(branches[0], branches[0]), 2 * branches[0])
+
+
+def test_shortcut_figure_draws_torch_numbers() -> None:
+    numbers = shortcut_numbers()
+    assert numbers["inputs"] == [(1, 64, 56, 56), (1, 64, 56, 56)]
+    for kind, channels in [("add", 64), ("concat", 128)]:
+        cost = numbers[kind]
+        conv = nn.Conv2d(channels, 64, 3, padding=1, bias=False)
+        out = conv(torch.zeros(1, channels, 56, 56))
+        assert cost["shape"] == (1, channels, 56, 56)
+        assert cost["params"] == conv.weight.numel() == channels * 64 * 9
+        assert cost["macs"] == out.numel() * channels * 9
+        assert cost["megabytes"] == channels * 56 * 56 * 4 / 1e6
+
+
+# --- facts about torchvision's models that the page states ---------------------------------
+
+
+def meta_model(builder, **kwargs) -> nn.Module:
+    with torch.device("meta"):
+        return builder(**kwargs)
+
+
+def test_alexnet_pools_are_overlapping_3x3_stride_2() -> None:
+    pools = [m for m in meta_model(models.alexnet).features if isinstance(m, nn.MaxPool2d)]
+    assert [(p.kernel_size, p.stride) for p in pools] == [(3, 2)] * 3
+
+
+def test_vgg16_head_needs_a_7x7_map_and_uses_dropout() -> None:
+    vgg16 = meta_model(models.vgg16)
+    assert isinstance(vgg16.avgpool, nn.AdaptiveAvgPool2d) and vgg16.avgpool.output_size == (7, 7)
+    dropouts = [m.p for m in vgg16.classifier if isinstance(m, nn.Dropout)]
+    assert dropouts == [0.5, 0.5]  # one after each of the two 4096-wide layers
+
+
+@pytest.mark.parametrize("builder", [models.resnet18, models.resnet50])
+def test_resnet_projects_only_when_the_shape_changes(builder) -> None:
+    net = meta_model(builder)
+    for stage in (net.layer1, net.layer2, net.layer3, net.layer4):
+        for block in stage:
+            out_channels = (
+                block.conv3.out_channels if hasattr(block, "conv3") else block.conv2.out_channels
+            )
+            changes = block.conv1.in_channels != out_channels or block.stride != 1
+            assert (block.downsample is not None) == changes
+    assert all(m.bias is None for m in net.modules() if isinstance(m, nn.Conv2d))
+
+
+def test_densenet_concatenations_grow_quadratically() -> None:
+    """Σ_{l<L} (C0 + l k) = L·C0 + k·L(L−1)/2 for every dense block of DenseNet-121."""
+    features = meta_model(models.densenet121).features
+    blocks = [m for name, m in features.named_children() if name.startswith("denseblock")]
+    assert [len(b) for b in blocks] == [6, 12, 24, 16]
+    for block in blocks:
+        inputs = [layer.norm1.num_features for layer in block.values()]
+        first, count, growth = inputs[0], len(inputs), inputs[1] - inputs[0]
+        assert growth == 32
+        assert sum(inputs) == count * first + growth * count * (count - 1) // 2
+
+
+# --- prose numbers --------------------------------------------------------------------------------
+
+
+def test_prose_quotes_the_stored_outputs() -> None:
+    quoted = {
+        "gap_vs_flatten.out": ["123,642,856", "513,000", "241", "49"],
+        "classifier_heads.out": ["89.4%", "0.8%", "15.5%", "8.0%"],
+        "shortcut_add_concat.out": ["36,864", "73,728", "1.61 MB", "0.80 MB"],
+        "projection_shortcut.out": ["3.7%"],
+        "densenet_concat_memory.out": ["10.84 MB", "3.21 MB"],
+        "stochastic_pooling.out": ["30/10 = 3"],
+        "overlapping_pooling.out": ["55", "27"],
+    }
+    for output, numbers in quoted.items():
+        text = stored(output)
+        for number in numbers:
+            assert number in text and number in PAGE, (output, number)
+    assert ", 4, " in stored("overlapping_pooling.out") and "有的位置属于 4 个窗口" in PAGE
+
+
+def test_worked_numbers_in_the_prose() -> None:
+    # stochastic pooling window: positives 1..4 sum to 10; variance of one draw 10 - 9 = 1
+    values = [v for row in STOCHASTIC["window"] for v in row]
+    p = {v: Fraction(v, sum(values)) for v in values if v}
+    assert sum(values) == 10 and [float(p[v]) for v in (1, 2, 3, 4)] == [0.1, 0.2, 0.3, 0.4]
+    second_moment = sum(q * v * v for v, q in p.items())
+    assert second_moment == 10 and second_moment - 3**2 == 1
+    standard_error = (1 / 100_000) ** 0.5
+    assert round(standard_error, 3) == 0.003 and round(0.02 / standard_error) == 6
+    assert "$0.1, 0.2, 0.3, 0.4$" in PAGE and "$\\sum_i p_i a_i^2 - 3^2 = 10 - 9 = 1$" in PAGE
+    assert 2 * 27 + 1 == 55 and "$55 = 2 \\times 27 + 1$" in PAGE
+
+
+def test_torchvision_resnet_adds_the_shortcut_in_place() -> None:
+    """The page says torchvision's blocks use ``out += identity`` (no new tensor)."""
+    for block in (models.resnet.BasicBlock, models.resnet.Bottleneck):
+        assert "out += identity" in inspect.getsource(block.forward)
