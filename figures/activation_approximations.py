@@ -1,0 +1,108 @@
+"""PNG: cheap stand-ins and limits of chapter 6's activations, four panels.
+
+Hard sigmoids against sigmoid (the curves of ``snippets/activations/hard_sigmoid.py``),
+hard-swish against SiLU, softplus with growing beta against ReLU, and the error of the
+256-entry sigmoid lookup table of ``snippets/activations/lookup_sigmoid.py``. Every value is
+computed by torch.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch  # every value drawn here is computed by torch
+from torch import nn
+from torch.nn import functional as F
+
+from figures.common import (
+    FIGURES_DIR,
+    THEMES,
+    figure_cli,
+    load_snippet,
+    new_chart,
+    render,
+    save_png,
+    themed,
+)
+
+OUTPUT_DIR = FIGURES_DIR / "activations"
+STEM = "approximations"
+OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
+SIZE_PX = (960, 660)
+BETAS = (1.0, 2.0, 5.0)
+TABLE_SIZE = 256
+
+Curves = dict[str, np.ndarray]
+
+
+def hard_sigmoid_curves() -> tuple[np.ndarray, Curves]:
+    example = load_snippet("activations/hard_sigmoid.py")
+    x = example["x"]
+    curves = {"sigmoid": torch.sigmoid(x)} | example["definitions"]
+    return x.numpy(), {name: values.numpy() for name, values in curves.items()}
+
+
+def swish_curves() -> tuple[np.ndarray, Curves]:
+    x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
+    curves = {"SiLU": nn.SiLU()(x), "Hardswish": nn.Hardswish()(x)}
+    return x.numpy(), {name: values.numpy() for name, values in curves.items()}
+
+
+def softplus_curves() -> tuple[np.ndarray, Curves]:
+    x = torch.linspace(-3, 3, 1201, dtype=torch.float64)
+    curves = {f"softplus, beta={beta:g}": F.softplus(x, beta=beta) for beta in BETAS}
+    curves["ReLU"] = F.relu(x)
+    return x.numpy(), {name: values.numpy() for name, values in curves.items()}
+
+
+def lookup_error_curves() -> tuple[np.ndarray, Curves]:
+    """The largest error in each window one table step wide (the raw error oscillates)."""
+    example = load_snippet("activations/lookup_sigmoid.py")
+    table = example["build_table"](TABLE_SIZE)
+    per_step = round(table.step * 2**10)  # fine samples per table step
+    x = torch.arange(-12 * 2**10, 12 * 2**10 + 1, dtype=torch.float64) / 2**10
+    exact = torch.sigmoid(x)
+    centres = F.avg_pool1d(x[None, None], per_step, per_step)[0, 0]
+    curves = {}
+    for mode in ("nearest", "linear"):
+        error = (example["lookup"](table, x, mode) - exact).abs()
+        curves[f"{mode}, {TABLE_SIZE} entries"] = F.max_pool1d(error[None, None], per_step)[0, 0]
+    return centres.numpy(), {name: values.numpy() for name, values in curves.items()}
+
+
+PANELS = [
+    ("Sigmoid and three hard sigmoids", hard_sigmoid_curves),
+    ("SiLU vs Hardswish", swish_curves),
+    ("Softplus -> ReLU as beta grows", softplus_curves),
+    ("Lookup-table sigmoid: max error per table step", lookup_error_curves),
+]
+
+
+def build(out_dir: Path, themes: list[str]) -> list[Path]:
+    data = [(title, make()) for title, make in PANELS]
+    written = []
+    for name in themes:
+        theme = THEMES[name]
+        with themed(theme):
+            figure, axes = new_chart(theme, SIZE_PX, rows=2, cols=2)
+            for ax, (title, (x, curves)) in zip(axes.flat, data, strict=True):
+                log_scale = title.startswith("Lookup")
+                for label, values in curves.items():
+                    ax.plot(x, values, linewidth=2, label=label)
+                if log_scale:
+                    ax.set_yscale("log")
+                    ax.axvspan(-8, 8, color=theme.window, alpha=0.6, linewidth=0)
+                    ax.text(0, 2e-6, "inside the table", ha="center", color=theme.muted)
+                ax.set_xlim(x[0], x[-1])
+                ax.set_title(title, fontsize=12)
+                ax.legend(loc="upper left", fontsize=10)
+            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
+    return written
+
+
+main = figure_cli(build, OUTPUT_DIR, __doc__)
+
+if __name__ == "__main__":
+    sys.exit(main())
