@@ -1,0 +1,71 @@
+"""Chart: L1, MSE, smooth L1 and Huber losses and their derivatives (chapter 7).
+
+Every plotted value is computed by torch: the losses by ``nn.L1Loss``, ``nn.MSELoss``,
+``nn.SmoothL1Loss`` and ``nn.HuberLoss`` (``reduction="none"``), the derivatives by autograd.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+import torch
+from torch import nn
+
+from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+
+OUTPUT_DIR = FIGURES_DIR / "normalization"
+STEM = "loss-curves"
+OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
+FONT_SIZE = 15  # the page shows the 1000-px image about 700 px wide
+SIZE_PX = (1000, 420)
+BETA = 2.0  # the beta of smooth L1 and the delta of Huber drawn in the chart
+LINE_STYLES = ("-", "--", "-.", ":")
+
+
+def loss_functions() -> dict[str, nn.Module]:
+    return {
+        "L1": nn.L1Loss(reduction="none"),
+        "MSE (L2)": nn.MSELoss(reduction="none"),
+        f"smooth L1, beta={BETA:g}": nn.SmoothL1Loss(reduction="none", beta=BETA),
+        f"Huber, delta={BETA:g}": nn.HuberLoss(reduction="none", delta=BETA),
+    }
+
+
+def loss_curves() -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Tensor]]]:
+    """Errors e in [-4, 4] and, per loss, (loss(e), dloss/de) from torch."""
+    errors = torch.linspace(-4, 4, 401, dtype=torch.float64)
+    curves = {}
+    for name, loss_fn in loss_functions().items():
+        e = errors.clone().requires_grad_()
+        values = loss_fn(e, torch.zeros_like(e))
+        (grad,) = torch.autograd.grad(values.sum(), e)
+        curves[name] = (values.detach(), grad)
+    return errors, curves
+
+
+def build(out_dir: Path, themes: list[str]) -> list[Path]:
+    errors, curves = loss_curves()
+    written = []
+    for name in themes:
+        theme = THEMES[name]
+        with themed(theme), matplotlib.rc_context({"font.size": FONT_SIZE}):
+            figure, axes = new_chart(theme, SIZE_PX, rows=1, cols=2)
+            loss_axes, grad_axes = axes[0]
+            for style, (label, (values, grad)) in zip(LINE_STYLES, curves.items(), strict=True):
+                loss_axes.plot(errors, values, linestyle=style, linewidth=2.2, label=label)
+                grad_axes.plot(errors, grad, linestyle=style, linewidth=2.2, label=label)
+            loss_axes.set(xlim=(-4, 4), ylim=(0, 5), xlabel="error e = prediction - target")
+            loss_axes.set_title("loss")
+            grad_axes.set(xlim=(-4, 4), ylim=(-4.5, 4.5), xlabel="error e = prediction - target")
+            grad_axes.set_title("derivative d loss / d e")
+            loss_axes.legend(loc="upper center", fontsize=13)
+            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
+    return written
+
+
+main = figure_cli(build, OUTPUT_DIR, __doc__)
+
+if __name__ == "__main__":
+    sys.exit(main())
