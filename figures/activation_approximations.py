@@ -25,6 +25,7 @@ from figures.common import (
     render,
     save_png,
     themed,
+    torch_default_dtype,
 )
 
 OUTPUT_DIR = FIGURES_DIR / "activations"
@@ -60,7 +61,8 @@ def softplus_curves() -> tuple[np.ndarray, Curves]:
 def lookup_error_curves() -> tuple[np.ndarray, Curves]:
     """The largest error in each window one table step wide (the raw error oscillates)."""
     example = load_snippet("activations/lookup_sigmoid.py")
-    table = example["build_table"](TABLE_SIZE)
+    with torch_default_dtype(torch.float64):  # the snippet's table is float64, as in the script
+        table = example["build_table"](TABLE_SIZE)
     per_step = round(table.step * 2**10)  # fine samples per table step
     x = torch.arange(-12 * 2**10, 12 * 2**10 + 1, dtype=torch.float64) / 2**10
     exact = torch.sigmoid(x)

@@ -25,6 +25,7 @@ from figures.common import (
     render,
     save_png,
     themed,
+    torch_default_dtype,
 )
 
 OUTPUT_DIR = FIGURES_DIR / "activations"
@@ -88,9 +89,10 @@ def make_panel(
 
 def maxout_unit() -> tuple[Callable, tuple[Callable, ...]]:
     example = load_snippet("activations/maxout.py")
-    at = torch.tensor(MAXOUT_TANGENTS_AT)
+    at = torch.tensor(MAXOUT_TANGENTS_AT, dtype=torch.float64)
     slopes, intercepts = torch.sigmoid(at), nn.functional.softplus(at) - torch.sigmoid(at) * at
-    unit = example["one_input_maxout"](slopes.tolist(), intercepts.tolist()).double()
+    with torch_default_dtype(torch.float64):  # float64 weights: the tangents exactly as computed
+        unit = example["one_input_maxout"](slopes.tolist(), intercepts.tolist())
     lines = zip(slopes.tolist(), intercepts.tolist(), strict=True)
     pieces = tuple(lambda x, a=a, b=b: a * x + b for a, b in lines)
     return (lambda x: unit(x[:, None])[:, 0]), pieces

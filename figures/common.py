@@ -19,12 +19,14 @@ import contextlib
 import io
 import runpy
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -85,10 +87,36 @@ THEMES: dict[str, Theme] = {
 }
 
 
+@contextlib.contextmanager
+def torch_default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """``torch.set_default_dtype(dtype)`` inside the block, restored afterwards: for figures
+    that call functions of snippets written to run in float64 (as scripts they set it at the
+    top; ``load_snippet`` restores the caller's default)."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def load_snippet(relative_path: str) -> dict:
-    """Run ``snippets/<relative_path>`` and return its globals, so a figure draws its numbers."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return runpy.run_path(str(SNIPPETS_DIR / relative_path))
+    """Run ``snippets/<relative_path>`` and return its globals, so a figure draws its numbers.
+
+    A snippet is a script: it runs in a throw-away working directory (as the tests run it, so a
+    file it writes never lands in the caller's directory), and process-wide torch settings it
+    changes (the activation snippets switch the default dtype to float64) are restored.
+    """
+    default_dtype = torch.get_default_dtype()
+    try:
+        with (
+            tempfile.TemporaryDirectory() as workdir,
+            contextlib.chdir(workdir),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):
+            return runpy.run_path(str(SNIPPETS_DIR / relative_path))
+    finally:
+        torch.set_default_dtype(default_dtype)
 
 
 def new_canvas(theme: Theme, size_px: tuple[int, int], limits: tuple[float, ...]) -> Axes:
@@ -131,9 +159,7 @@ def outline(axes: Axes, corner: tuple[float, float], size: tuple[float, float], 
     """A thick rectangle outline; ``corner`` is the top-left, ``size`` is (width, height)."""
     x0, y0 = corner
     axes.add_patch(
-        Rectangle(
-            (x0, y0 - size[1]), size[0], size[1], fill=False, edgecolor=color, linewidth=3
-        )
+        Rectangle((x0, y0 - size[1]), size[0], size[1], fill=False, edgecolor=color, linewidth=3)
     )
 
 

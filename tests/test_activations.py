@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from figures import activation_approximations, activation_plots
-from figures.common import load_snippet
+from figures.common import load_snippet, torch_default_dtype
 from tests.paths import DOCS, SNIPPETS
 from tests.test_pages import fenced_blocks
 
@@ -27,6 +27,14 @@ FAST = settings(max_examples=60, derandomize=True, deadline=None)
 
 def stored(name: str) -> str:
     return (OUTPUTS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def float64_like_the_snippets():
+    """The chapter's snippets check in float64 (each sets it at its top, as a script);
+    load_snippet restores the default, so run the tests of their functions in float64 too."""
+    with torch_default_dtype(torch.float64):
+        yield
 
 
 @functools.cache
