@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Root can install Debian packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .chromium help serve build test lint outputs figures notebooks bench screenshots vendor-katex clean
+.PHONY: .chromium help serve build test lint outputs figures notebooks bench compression screenshots vendor-katex clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -59,6 +59,15 @@ BENCHMARKS := $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks
 
 bench: $(VENV)/.test ## run every benchmark, print its table, store it in benchmarks/results/
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(PY) -m benchmarks.$$name || exit 1; done
+
+COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff
+
+compression: $(VENV)/.test ## chapter 10: run the experiments, redraw their figures, re-time their tables
+	$(PY) -m cnnbook.compression.experiments
+	@for name in $(COMPRESSION_FIGURES); do $(PY) -m figures.$$name || exit 1; done
+	$(PY) -m benchmarks.compression_latency
+	$(PY) -m benchmarks.compression_matmul
+	$(PY) -m benchmarks.compression_table
 
 screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page, light and dark
 	$(PY) -m mkdocs build --strict --quiet

@@ -21,10 +21,11 @@ import os
 import platform
 import statistics
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from cnnbook.timing import time_calls
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -44,28 +45,19 @@ class Timing:
 
 def measure(fn: Callable[[], object], *, warmup: int = 3, repeats: int = 20) -> Timing:
     """Time ``fn()`` with a monotonic clock after ``warmup`` untimed calls."""
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    if warmup < 0:
-        raise ValueError(f"warmup must not be negative, got {warmup}")
-    for _ in range(warmup):
-        fn()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        seconds.append(time.perf_counter() - start)
+    seconds = time_calls(fn, warmup, repeats)
     return Timing(statistics.median(seconds), min(seconds), max(seconds), repeats)
 
 
-def machine_line() -> str:
-    """One line that says where the numbers were measured (printed under every table)."""
+def machine_line(threads: int | None = None) -> str:
+    """One line that says where the numbers were measured (printed under every table);
+    ``threads``: the intra-op thread count the timings used, if not the process default."""
     import torch
 
     version = torch.__version__.split("+")[0]
     return (
         f"测量环境：{os.cpu_count()} 个 CPU 核，PyTorch {version} 使用 "
-        f"{torch.get_num_threads()} 个线程，Python {platform.python_version()}。"
+        f"{threads or torch.get_num_threads()} 个线程，Python {platform.python_version()}。"
     )
 
 

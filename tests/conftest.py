@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.browser import free_port
+from tests.outputs import prepare_mnist
 from tests.paths import REPO
+
+DATA_ENV = "CNN_BOOK_DATA"  # the data directory cnnbook and the figure modules read
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,3 +64,33 @@ def site(site_build: tuple[Path, subprocess.CompletedProcess]) -> Path:
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stderr}")
     return site_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mnist_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real MNIST files (from ``../shared/data/mnist``) in a fresh data directory, once per
+    test process, named by ``$CNN_BOOK_DATA`` for everything the tests start (figure modules,
+    ``python -m cnnbook.…``). Tests never download: without the shared files the directory
+    stays empty and each test that needs MNIST fails saying so."""
+    root = tmp_path_factory.mktemp("mnist") / "data"  # named data: a snippet's MNIST("data")
+    root.mkdir()
+    with contextlib.suppress(FileNotFoundError):
+        prepare_mnist(root)
+    previous = os.environ.get(DATA_ENV)
+    os.environ[DATA_ENV] = str(root)
+    yield root
+    if previous is None:
+        os.environ.pop(DATA_ENV, None)
+    else:
+        os.environ[DATA_ENV] = previous
+
+
+@pytest.fixture(autouse=True)
+def torch_defaults_unchanged() -> Iterator[None]:
+    """Tests share a process (xdist workers), so a test that changes torch's default dtype
+    would silently change every later test; fail the test that does it instead."""
+    before = torch.get_default_dtype()
+    yield
+    after = torch.get_default_dtype()
+    torch.set_default_dtype(before)
+    assert after == before, f"the test changed torch's default dtype to {after}"

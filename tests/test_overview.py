@@ -61,4 +61,3 @@ def test_im2col_shapes_in_the_prose() -> None:
     example = run_snippet_here("im2col.py")
     assert example["columns"].shape == (27, 16) and example["rows"].shape == (4, 27)
     assert "$3 \\cdot 3 \\cdot 3 = 27$ 行、$4 \\cdot 4 = 16$ 列" in PAGE
-

@@ -55,7 +55,7 @@ def included_paths(body: list[str]) -> list[str] | None:
 
 def test_fence_parser_finds_hand_written_code() -> None:
     page = (
-        '# t\n\n```python\nprint(1)\n```\n\n'
+        "# t\n\n```python\nprint(1)\n```\n\n"
         '    ``` py title="x"\n    --8<-- "snippets/a.py"\n    ```\n'
     )
     found = [(info, body) for _, info, body in fenced_blocks(page)]

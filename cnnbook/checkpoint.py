@@ -1,0 +1,103 @@
+"""Checkpoints: a model's ``state_dict`` saved with ``torch.save``, loaded back and validated.
+
+A checkpoint is nothing but the ``state_dict`` (an ordered mapping from parameter names such as
+``conv1.weight`` to tensors), which ``torch.load(..., weights_only=True)`` can read without
+running any pickled code. Loading checks, before touching the model, that the file exists, is a
+PyTorch file, holds only tensors, has exactly the model's names, and that every shape fits; each
+failure is one ``CnnBookError`` line naming the checkpoint.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cnnbook.errors import CnnBookError
+
+if TYPE_CHECKING:  # PyTorch is imported when needed, so that a missing file is reported at once
+    import torch
+    from torch import nn
+
+
+def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
+    """Write ``model.state_dict()`` (on the CPU, in the default memory layout) to ``path``."""
+    import torch
+
+    path = Path(path)
+    if path.is_dir():
+        raise CnnBookError(f"checkpoint path {path} is a directory")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()
+    }
+    torch.save(state, path)
+    return path
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def check_checkpoint_file(path: str | Path) -> Path:
+    """``path`` as a ``Path`` if it is an existing file; ``CnnBookError`` otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise CnnBookError(f"checkpoint {path} does not exist")
+    if not path.is_file():
+        raise CnnBookError(f"checkpoint {path} is not a file")
+    return path
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The tensors stored in ``path``; raises ``CnnBookError`` unless it is a plain state_dict."""
+    import torch
+
+    path = check_checkpoint_file(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        if zipfile.is_zipfile(path):  # a real torch.save archive, but of Python objects
+            raise CnnBookError(
+                f"checkpoint {path} holds pickled Python objects (a whole model?), which "
+                "torch.load(weights_only=True) refuses; save model.state_dict() instead"
+            ) from None
+        raise CnnBookError(f"checkpoint {path} is not a readable PyTorch file") from None
+    except Exception as error:  # torch raises several types for a damaged or foreign file
+        kind = type(error).__name__
+        raise CnnBookError(f"checkpoint {path} is not a readable PyTorch file ({kind})") from None
+    if not isinstance(state, Mapping) or not all(
+        isinstance(key, str) and isinstance(value, torch.Tensor) for key, value in state.items()
+    ):
+        raise CnnBookError(f"checkpoint {path} does not hold a state_dict (names → tensors)")
+    return dict(state)
+
+
+def load_checkpoint(
+    path: str | Path, model_factory: Callable[[], nn.Module] | None = None
+) -> nn.Module:
+    """A new ``model_factory()`` (default ``LeNet()``) with the weights from ``path``, in eval
+    mode, on the CPU."""
+    from cnnbook.model import LeNet
+
+    state = read_state_dict(path)
+    model = (model_factory or LeNet)()
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    kind = type(model).__name__
+    if missing or unexpected:
+        parts = [f"missing {_names(missing)}" if missing else "",
+                 f"unexpected {_names(unexpected)}" if unexpected else ""]  # fmt: skip
+        detail = "; ".join(part for part in parts if part)
+        raise CnnBookError(f"checkpoint {path} is not a {kind} state_dict: {detail}")
+    for name, tensor in expected.items():
+        if state[name].shape != tensor.shape:
+            raise CnnBookError(
+                f"checkpoint {path} does not fit {kind}: {name} has shape "
+                f"{tuple(state[name].shape)}, the model needs {tuple(tensor.shape)}"
+            )
+    model.load_state_dict(state)
+    return model.eval()

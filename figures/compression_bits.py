@@ -1,0 +1,70 @@
+"""Chart: LeNet's test accuracy with its weights quantised to 8 … 2 bits (chapter 10).
+
+One line per scheme (symmetric or asymmetric, one scale per tensor or per output channel);
+activations stay float. Read from the stored run of ``python -m cnnbook.compression.
+experiments`` (``snippets/compression/results/experiments.json``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+from cnnbook.compression.experiments import load_results
+from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+
+OUTPUT_DIR = FIGURES_DIR / "compression"
+STEM = "bits-accuracy"
+OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
+SIZE_PX = (1000, 460)
+STYLES = (
+    {"linestyle": "-", "marker": "o"},
+    {"linestyle": "--", "marker": "s"},
+    {"linestyle": "-.", "marker": "^"},
+    {"linestyle": ":", "marker": "D"},
+)
+
+
+def series(results: dict) -> dict[str, tuple[list[int], list[float]]]:
+    quantization = results["quantization"]
+    return {
+        scheme: (quantization["bits"], values) for scheme, values in quantization["schemes"].items()
+    }
+
+
+def build(out_dir: Path, themes: list[str]) -> list[Path]:
+    results = load_results()
+    drawn = series(results)
+    written = []
+    for name in themes:
+        theme = THEMES[name]
+        with themed(theme), matplotlib.rc_context({"font.size": 15}):
+            figure, axes = new_chart(theme, SIZE_PX)
+            chart = axes[0, 0]
+            chart.axhline(
+                results["base"]["test_accuracy"],
+                color=theme.muted,
+                linewidth=1.5,
+                linestyle=(0, (2, 2)),
+                label="float32",
+            )
+            for style, (scheme, (x, y)) in zip(STYLES, drawn.items(), strict=True):
+                chart.plot(x, y, linewidth=2.2, markersize=8, label=scheme, **style)
+            chart.set(
+                xlabel="bits per weight",
+                ylabel="test accuracy (%)",
+                xlim=(8.3, 1.7),
+                ylim=(0, 100.5),
+            )
+            chart.set_xticks(results["quantization"]["bits"])
+            chart.legend(loc="lower left", fontsize=13)
+            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
+    return written
+
+
+main = figure_cli(build, OUTPUT_DIR, __doc__)
+
+if __name__ == "__main__":
+    sys.exit(main())
