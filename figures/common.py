@@ -203,6 +203,26 @@ def new_chart(
     return figure, axes
 
 
+def save_charts(
+    out_dir: Path,
+    stem: str,
+    themes: Sequence[str],
+    size_px: tuple[int, int],
+    draw: Callable[[Axes, Theme], None],
+    rc: dict | None = None,
+) -> list[Path]:
+    """One chart per theme, ``<stem>-<theme>.png``: ``draw(axes, theme)`` fills a single axes
+    (inside ``themed(theme)`` and the extra matplotlib settings ``rc``)."""
+    written = []
+    for name in themes:
+        theme = THEMES[name]
+        with themed(theme), matplotlib.rc_context(rc or {}):
+            figure, axes = new_chart(theme, size_px)
+            draw(axes[0, 0], theme)
+            written.append(save_png(render(figure), out_dir / f"{stem}-{name}.png"))
+    return written
+
+
 def render(axes_or_figure: Axes | Figure) -> Image.Image:
     """The drawn RGB image of a figure (or of the figure an axes belongs to)."""
     figure = axes_or_figure if isinstance(axes_or_figure, Figure) else axes_or_figure.figure

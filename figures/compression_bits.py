@@ -10,10 +10,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+from matplotlib.axes import Axes
 
 from cnnbook.compression.experiments import load_results
-from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+from figures.common import (
+    FIGURES_DIR,
+    THEMES,
+    Theme,
+    figure_cli,
+    save_charts,
+)
 
 OUTPUT_DIR = FIGURES_DIR / "compression"
 STEM = "bits-accuracy"
@@ -37,31 +43,27 @@ def series(results: dict) -> dict[str, tuple[list[int], list[float]]]:
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     results = load_results()
     drawn = series(results)
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": 15}):
-            figure, axes = new_chart(theme, SIZE_PX)
-            chart = axes[0, 0]
-            chart.axhline(
-                results["base"]["test_accuracy"],
-                color=theme.muted,
-                linewidth=1.5,
-                linestyle=(0, (2, 2)),
-                label="float32",
-            )
-            for style, (scheme, (x, y)) in zip(STYLES, drawn.items(), strict=True):
-                chart.plot(x, y, linewidth=2.2, markersize=8, label=scheme, **style)
-            chart.set(
-                xlabel="bits per weight",
-                ylabel="test accuracy (%)",
-                xlim=(8.3, 1.7),
-                ylim=(0, 100.5),
-            )
-            chart.set_xticks(results["quantization"]["bits"])
-            chart.legend(loc="lower left", fontsize=13)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+
+    def draw(chart: Axes, theme: Theme) -> None:
+        chart.axhline(
+            results["base"]["test_accuracy"],
+            color=theme.muted,
+            linewidth=1.5,
+            linestyle=(0, (2, 2)),
+            label="float32",
+        )
+        for style, (scheme, (x, y)) in zip(STYLES, drawn.items(), strict=True):
+            chart.plot(x, y, linewidth=2.2, markersize=8, label=scheme, **style)
+        chart.set(
+            xlabel="bits per weight",
+            ylabel="test accuracy (%)",
+            xlim=(8.3, 1.7),
+            ylim=(0, 100.5),
+        )
+        chart.set_xticks(results["quantization"]["bits"])
+        chart.legend(loc="lower left", fontsize=13)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 15})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

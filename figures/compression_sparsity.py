@@ -12,10 +12,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+from matplotlib.axes import Axes
 
 from cnnbook.compression.experiments import load_results
-from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+from figures.common import (
+    FIGURES_DIR,
+    THEMES,
+    Theme,
+    figure_cli,
+    save_charts,
+)
 
 OUTPUT_DIR = FIGURES_DIR / "compression"
 STEM = "sparsity-accuracy"
@@ -46,23 +52,19 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         {"linestyle": "none", "marker": "^", "markersize": 11},
         {"linestyle": "none", "marker": "D", "markersize": 10},
     ]
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": 15}):
-            figure, axes = new_chart(theme, SIZE_PX)
-            chart = axes[0, 0]
-            for style, (label, (x, y)) in zip(styles, drawn.items(), strict=True):
-                chart.plot(x, y, linewidth=2.2, label=label, **style)
-            chart.set(
-                xlabel="weights set to zero (%)",
-                ylabel="test accuracy (%)",
-                xlim=(0, 100),
-                ylim=(0, 100.5),
-            )
-            chart.legend(loc="lower left", fontsize=13)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+
+    def draw(chart: Axes, theme: Theme) -> None:
+        for style, (label, (x, y)) in zip(styles, drawn.items(), strict=True):
+            chart.plot(x, y, linewidth=2.2, label=label, **style)
+        chart.set(
+            xlabel="weights set to zero (%)",
+            ylabel="test accuracy (%)",
+            xlim=(0, 100),
+            ylim=(0, 100.5),
+        )
+        chart.legend(loc="lower left", fontsize=13)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 15})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

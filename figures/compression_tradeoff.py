@@ -10,9 +10,16 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
+from matplotlib.axes import Axes
 
 from cnnbook.compression.experiments import load_results
-from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+from figures.common import (
+    FIGURES_DIR,
+    THEMES,
+    Theme,
+    figure_cli,
+    save_charts,
+)
 
 OUTPUT_DIR = FIGURES_DIR / "compression"
 STEM = "accuracy-size"
@@ -41,32 +48,28 @@ def points(results: dict) -> list[tuple[str, float, float]]:
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     drawn = points(load_results())
     low = min(accuracy for _, _, accuracy in drawn)
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": 15}):
-            figure, axes = new_chart(theme, SIZE_PX)
-            chart = axes[0, 0]
-            for marker, (label, size, accuracy) in zip(MARKERS, drawn, strict=True):
-                chart.plot(
-                    [size],
-                    [accuracy],
-                    marker=marker,
-                    markersize=13,
-                    linestyle="none",
-                    label=f"{label}: {size:.1f} kB, {accuracy:.2f}%",
-                )
-            chart.set_xscale("log")
-            chart.set_xticks(TICKS_KB, [f"{tick:g}" for tick in TICKS_KB])
-            chart.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-            chart.set(
-                xlabel="saved file (kB, log scale)",
-                ylabel="test accuracy (%)",
-                ylim=(low - 0.6, 99.6),
+
+    def draw(chart: Axes, theme: Theme) -> None:
+        for marker, (label, size, accuracy) in zip(MARKERS, drawn, strict=True):
+            chart.plot(
+                [size],
+                [accuracy],
+                marker=marker,
+                markersize=13,
+                linestyle="none",
+                label=f"{label}: {size:.1f} kB, {accuracy:.2f}%",
             )
-            chart.legend(loc="lower right", fontsize=13)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+        chart.set_xscale("log")
+        chart.set_xticks(TICKS_KB, [f"{tick:g}" for tick in TICKS_KB])
+        chart.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        chart.set(
+            xlabel="saved file (kB, log scale)",
+            ylabel="test accuracy (%)",
+            ylim=(low - 0.6, 99.6),
+        )
+        chart.legend(loc="lower right", fontsize=13)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 15})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)
