@@ -19,12 +19,10 @@ from torch.nn import functional as F
 from figures.common import (
     FIGURES_DIR,
     THEMES,
+    Theme,
     figure_cli,
     load_snippet,
-    new_chart,
-    render,
-    save_png,
-    themed,
+    save_charts,
     torch_default_dtype,
 )
 
@@ -84,24 +82,21 @@ PANELS = [
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     data = [(title, make()) for title, make in PANELS]
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme):
-            figure, axes = new_chart(theme, SIZE_PX, rows=2, cols=2)
-            for ax, (title, (x, curves)) in zip(axes.flat, data, strict=True):
-                log_scale = title.startswith("Lookup")
-                for label, values in curves.items():
-                    ax.plot(x, values, linewidth=2, label=label)
-                if log_scale:
-                    ax.set_yscale("log")
-                    ax.axvspan(-8, 8, color=theme.window, alpha=0.6, linewidth=0)
-                    ax.text(0, 2e-6, "inside the table", ha="center", color=theme.muted)
-                ax.set_xlim(x[0], x[-1])
-                ax.set_title(title, fontsize=12)
-                ax.legend(loc="upper left", fontsize=10)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+
+    def draw(axes: np.ndarray, theme: Theme) -> None:
+        for ax, (title, (x, curves)) in zip(axes.flat, data, strict=True):
+            log_scale = title.startswith("Lookup")
+            for label, values in curves.items():
+                ax.plot(x, values, linewidth=2, label=label)
+            if log_scale:
+                ax.set_yscale("log")
+                ax.axvspan(-8, 8, color=theme.window, alpha=0.6, linewidth=0)
+                ax.text(0, 2e-6, "inside the table", ha="center", color=theme.muted)
+            ax.set_xlim(x[0], x[-1])
+            ax.set_title(title, fontsize=12)
+            ax.legend(loc="upper left", fontsize=10)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rows=2, cols=2)
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

@@ -19,12 +19,10 @@ from torch import nn
 from figures.common import (
     FIGURES_DIR,
     THEMES,
+    Theme,
     figure_cli,
     load_snippet,
-    new_chart,
-    render,
-    save_png,
-    themed,
+    save_charts,
     torch_default_dtype,
 )
 
@@ -155,13 +153,12 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     panels = family_panels()
     written = []
     for family in FAMILIES:
-        for name in themes:
-            theme = THEMES[name]
-            with themed(theme):
-                figure, axes = new_chart(theme, SIZE_PX, rows=2, cols=2)
-                for ax, panel in zip(axes.flat, panels[family], strict=True):
-                    draw_panel(ax, panel, theme)
-                written.append(save_png(render(figure), out_dir / f"{family}-{name}.png"))
+
+        def draw(axes: np.ndarray, theme: Theme, family: str = family) -> None:
+            for ax, panel in zip(axes.flat, panels[family], strict=True):
+                draw_panel(ax, panel, theme)
+
+        written += save_charts(out_dir, family, themes, SIZE_PX, draw, rows=2, cols=2)
     return written
 
 

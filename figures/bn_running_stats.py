@@ -9,19 +9,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
 import torch
+from matplotlib.axes import Axes
 from torch import nn
 
 from figures.common import (
     FIGURES_DIR,
     THEMES,
+    Theme,
     figure_cli,
     load_snippet,
-    new_chart,
-    render,
-    save_png,
-    themed,
+    save_charts,
 )
 
 OUTPUT_DIR = FIGURES_DIR / "normalization"
@@ -45,33 +43,27 @@ def running_statistics() -> dict[str, torch.Tensor]:
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     stats = running_statistics()
     steps = torch.arange(0, stats["batch_means"].shape[0] + 1)
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": FONT_SIZE}):
-            figure, axes = new_chart(theme, SIZE_PX)
-            chart = axes[0, 0]
-            for channel in range(stats["batch_means"].shape[1]):
-                colour = theme.series[channel]
-                chart.plot(
-                    steps[1:], stats["batch_means"][:, channel], "o", markersize=4, color=colour,
-                    alpha=0.6, label=f"channel {channel}: batch mean",
-                )  # fmt: skip
-                chart.plot(
-                    steps, stats["running_means"][:, channel], "-", linewidth=2.4, color=colour,
-                    label=f"channel {channel}: running_mean",
-                )  # fmt: skip
-                chart.axhline(
-                    stats["true_mean"][channel].item(), color=colour, linestyle=":", linewidth=1.5,
-                    label=f"channel {channel}: population mean",
-                )  # fmt: skip
-            chart.set(
-                xlim=(-1, steps[-1].item() + 1), xlabel="training step (batch)", ylabel="mean"
-            )
-            chart.set_title("running = 0.9 * running + 0.1 * batch mean")
-            figure.legend(loc="outside right center", fontsize=12)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+
+    def draw(chart: Axes, theme: Theme) -> None:
+        for channel in range(stats["batch_means"].shape[1]):
+            colour = theme.series[channel]
+            chart.plot(
+                steps[1:], stats["batch_means"][:, channel], "o", markersize=4, color=colour,
+                alpha=0.6, label=f"channel {channel}: batch mean",
+            )  # fmt: skip
+            chart.plot(
+                steps, stats["running_means"][:, channel], "-", linewidth=2.4, color=colour,
+                label=f"channel {channel}: running_mean",
+            )  # fmt: skip
+            chart.axhline(
+                stats["true_mean"][channel].item(), color=colour, linestyle=":", linewidth=1.5,
+                label=f"channel {channel}: population mean",
+            )  # fmt: skip
+        chart.set(xlim=(-1, steps[-1].item() + 1), xlabel="training step (batch)", ylabel="mean")
+        chart.set_title("running = 0.9 * running + 0.1 * batch mean")
+        chart.figure.legend(loc="outside right center", fontsize=12)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": FONT_SIZE})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

@@ -208,17 +208,22 @@ def save_charts(
     stem: str,
     themes: Sequence[str],
     size_px: tuple[int, int],
-    draw: Callable[[Axes, Theme], None],
+    draw: Callable[..., None],
+    *,
+    rows: int = 1,
+    cols: int = 1,
     rc: dict | None = None,
 ) -> list[Path]:
-    """One chart per theme, ``<stem>-<theme>.png``: ``draw(axes, theme)`` fills a single axes
-    (inside ``themed(theme)`` and the extra matplotlib settings ``rc``)."""
+    """One chart per theme, ``<stem>-<theme>.png``, drawn by ``draw(axes, theme)`` inside
+    ``themed(theme)`` and the extra matplotlib settings ``rc``. ``axes`` is the single
+    ``Axes`` of a 1 x 1 chart, else the ``rows`` x ``cols`` array (``axes.flat[0].figure`` is
+    the figure)."""
     written = []
     for name in themes:
         theme = THEMES[name]
         with themed(theme), matplotlib.rc_context(rc or {}):
-            figure, axes = new_chart(theme, size_px)
-            draw(axes[0, 0], theme)
+            figure, axes = new_chart(theme, size_px, rows, cols)
+            draw(axes[0, 0] if axes.size == 1 else axes, theme)
             written.append(save_png(render(figure), out_dir / f"{stem}-{name}.png"))
     return written
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 import torch
 from torch import nn
 
-from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
+from figures.common import (
+    FIGURES_DIR,
+    THEMES,
+    Theme,
+    figure_cli,
+    save_charts,
+)
 
 OUTPUT_DIR = FIGURES_DIR / "normalization"
 STEM = "loss-curves"
@@ -47,22 +53,19 @@ def loss_curves() -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Ten
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     errors, curves = loss_curves()
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": FONT_SIZE}):
-            figure, axes = new_chart(theme, SIZE_PX, rows=1, cols=2)
-            loss_axes, grad_axes = axes[0]
-            for style, (label, (values, grad)) in zip(LINE_STYLES, curves.items(), strict=True):
-                loss_axes.plot(errors, values, linestyle=style, linewidth=2.2, label=label)
-                grad_axes.plot(errors, grad, linestyle=style, linewidth=2.2, label=label)
-            loss_axes.set(xlim=(-4, 4), ylim=(0, 5), xlabel="error e = prediction - target")
-            loss_axes.set_title("loss")
-            grad_axes.set(xlim=(-4, 4), ylim=(-4.5, 4.5), xlabel="error e = prediction - target")
-            grad_axes.set_title("derivative d loss / d e")
-            loss_axes.legend(loc="upper center", fontsize=13)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+
+    def draw(axes: np.ndarray, theme: Theme) -> None:
+        loss_axes, grad_axes = axes[0]
+        for style, (label, (values, grad)) in zip(LINE_STYLES, curves.items(), strict=True):
+            loss_axes.plot(errors, values, linestyle=style, linewidth=2.2, label=label)
+            grad_axes.plot(errors, grad, linestyle=style, linewidth=2.2, label=label)
+        loss_axes.set(xlim=(-4, 4), ylim=(0, 5), xlabel="error e = prediction - target")
+        loss_axes.set_title("loss")
+        grad_axes.set(xlim=(-4, 4), ylim=(-4.5, 4.5), xlabel="error e = prediction - target")
+        grad_axes.set_title("derivative d loss / d e")
+        loss_axes.legend(loc="upper center", fontsize=13)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

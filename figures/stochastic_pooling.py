@@ -9,19 +9,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 
 from figures.common import (
     FIGURES_DIR,
     THEMES,
+    Theme,
     draw_grid,
     figure_cli,
     load_snippet,
-    new_chart,
-    render,
-    save_png,
-    themed,
+    save_charts,
 )
 
 OUTPUT_DIR = FIGURES_DIR / "operators"
@@ -50,41 +47,38 @@ def window_statistics() -> dict:
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
     stats = window_statistics()
-    written = []
-    for name in themes:
-        theme = THEMES[name]
-        with themed(theme), matplotlib.rc_context({"font.size": FONT_SIZE}):
-            figure, axes = new_chart(theme, SIZE_PX, rows=1, cols=2)
-            grid_axes, bar_axes = axes[0]
-            grid_axes.set_xlim(-0.2, 3.2)
-            grid_axes.set_ylim(-0.6, 3.2)
-            grid_axes.set_aspect("equal")
-            grid_axes.axis("off")
-            draw_grid(grid_axes, stats["window"], (0, 3), theme, theme.input)
-            for index, p in enumerate(stats["probabilities"]):
-                row, col = divmod(index, 3)
-                grid_axes.text(
-                    col + 0.5, 3 - row - 0.85, f"p={p:g}",
-                    ha="center", va="center", fontsize=13, color=theme.muted,
-                )  # fmt: skip
-            grid_axes.set_title("p_i = a_i / sum(a)")
-            grid_axes.text(
-                1.5, -0.35, f"inference: sum p_i a_i = {stats['inference']:g}",
-                ha="center", va="center", color=theme.highlight, fontweight="bold",
-            )  # fmt: skip
 
-            positions = np.arange(len(stats["values"]))
-            bar_axes.bar(positions - 0.2, stats["p"], width=0.4, label="probability p_i")
-            bar_axes.bar(
-                positions + 0.2, stats["frequency"], width=0.4,
-                label=f"frequency in {stats['draws']:,} training draws",
+    def draw(axes: np.ndarray, theme: Theme) -> None:
+        grid_axes, bar_axes = axes[0]
+        grid_axes.set_xlim(-0.2, 3.2)
+        grid_axes.set_ylim(-0.6, 3.2)
+        grid_axes.set_aspect("equal")
+        grid_axes.axis("off")
+        draw_grid(grid_axes, stats["window"], (0, 3), theme, theme.input)
+        for index, p in enumerate(stats["probabilities"]):
+            row, col = divmod(index, 3)
+            grid_axes.text(
+                col + 0.5, 3 - row - 0.85, f"p={p:g}",
+                ha="center", va="center", fontsize=13, color=theme.muted,
             )  # fmt: skip
-            bar_axes.set_xticks(positions, [f"a = {v}" for v in stats["values"]])
-            bar_axes.set(ylim=(0, 0.55), ylabel="share of draws")
-            bar_axes.set_title("training mode: value picked")
-            bar_axes.legend(loc="upper left", fontsize=13)
-            written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))
-    return written
+        grid_axes.set_title("p_i = a_i / sum(a)")
+        grid_axes.text(
+            1.5, -0.35, f"inference: sum p_i a_i = {stats['inference']:g}",
+            ha="center", va="center", color=theme.highlight, fontweight="bold",
+        )  # fmt: skip
+
+        positions = np.arange(len(stats["values"]))
+        bar_axes.bar(positions - 0.2, stats["p"], width=0.4, label="probability p_i")
+        bar_axes.bar(
+            positions + 0.2, stats["frequency"], width=0.4,
+            label=f"frequency in {stats['draws']:,} training draws",
+        )  # fmt: skip
+        bar_axes.set_xticks(positions, [f"a = {v}" for v in stats["values"]])
+        bar_axes.set(ylim=(0, 0.55), ylabel="share of draws")
+        bar_axes.set_title("training mode: value picked")
+        bar_axes.legend(loc="upper left", fontsize=13)
+
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)
