@@ -49,6 +49,12 @@ def measure(fn: Callable[[], object], *, warmup: int = 3, repeats: int = 20) -> 
     return Timing(statistics.median(seconds), min(seconds), max(seconds), repeats)
 
 
+def starting_load_line() -> str:
+    """The sentence under a table that says how busy the machine was as measuring began (the
+    1-minute load average): other processes make every time longer. Call it before measuring."""
+    return f"测量开始时系统的 1 分钟平均负载为 {os.getloadavg()[0]:.1f}。"
+
+
 def machine_line(threads: int | None = None) -> str:
     """One line that says where the numbers were measured (printed under every table);
     ``threads``: the intra-op thread count the timings used, if not the process default."""

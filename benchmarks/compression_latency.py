@@ -12,7 +12,6 @@ first call of a fresh network (no warm-up) and calls with autograd recording (no
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -20,7 +19,7 @@ import torch
 from torch import nn
 from torchvision import models
 
-from benchmarks.common import benchmark_cli, machine_line
+from benchmarks.common import benchmark_cli, machine_line, starting_load_line
 from cnnbook.compression.latency import Latency, measure_latency
 from cnnbook.model import LeNet
 from cnnbook.timing import intra_op_threads
@@ -100,11 +99,11 @@ def lenet_and_alexnet(quick: bool) -> list[str]:
 
 
 def run(quick: bool) -> str:
-    load = os.getloadavg()[0]  # other processes on the machine make every time longer
+    load = starting_load_line()
     lines = [
         *lenet_and_alexnet(quick),
         "",
-        f"测量开始时系统的 1 分钟平均负载为 {load:.1f}。",
+        load,
         "",
         machine_line(),
     ]

@@ -10,13 +10,12 @@ quartiles (``cnnbook.compression.latency``). ``--quick``: the same table with a 
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import partial
 
 import torch
 
-from benchmarks.common import benchmark_cli, machine_line
+from benchmarks.common import benchmark_cli, machine_line, starting_load_line
 from cnnbook.compression.latency import Latency, summarize
 from cnnbook.timing import intra_op_threads, time_calls
 
@@ -56,12 +55,12 @@ def ms(latency: Latency) -> str:
 
 
 def run(quick: bool) -> str:
-    load = os.getloadavg()[0]  # other processes on the machine make every time longer
+    load = starting_load_line()
     return "\n".join(
         [
             *matmul_table(quick),
             "",
-            f"测量开始时系统的 1 分钟平均负载为 {load:.1f}。",
+            load,
             "",
             machine_line(threads=1),
         ]

@@ -18,13 +18,12 @@ starts is printed too.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import torch
 from torch import nn
 
-from benchmarks.common import benchmark_cli, machine_line
+from benchmarks.common import benchmark_cli, machine_line, starting_load_line
 from cnnbook.compression import pruning
 from cnnbook.compression.experiments import load_results
 from cnnbook.compression.latency import measure_latency
@@ -97,13 +96,12 @@ def comparison_table(quick: bool) -> list[str]:
 
 
 def run(quick: bool) -> str:
-    load = os.getloadavg()[0]  # other processes on the machine make every time longer
+    load = starting_load_line()
     return "\n".join(
         [
             *comparison_table(quick),
             "",
-            f"每个时间都只用 1 个线程，是 {ROUNDS} 轮测量中最小的那一轮的中位数。"
-            f"测量开始时系统的 1 分钟平均负载为 {load:.1f}。",
+            f"每个时间都只用 1 个线程，是 {ROUNDS} 轮测量中最小的那一轮的中位数。{load}",
             "",
             machine_line(threads=1),
         ]
