@@ -26,7 +26,7 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
+import torch  # 张量、卷积与自动求导
 from torch import nn
 from torch.nn import functional as F
 
