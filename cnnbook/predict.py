@@ -42,13 +42,6 @@ def read_digits(paths: Sequence[str | Path]) -> np.ndarray:
     return np.stack([to_mnist_array(read_image(path)) for path in paths])
 
 
-def predict_file(model: nn.Module, path: str | Path) -> torch.Tensor:
-    """The 10 probabilities for the digit in one image file."""
-    import torch
-
-    return digit_probabilities(model, torch.from_numpy(read_digits([path])))[0]
-
-
 def describe(path: str, probabilities: torch.Tensor, top: int) -> str:
     values, digits = probabilities.topk(top)
     best = f"{path}: {int(digits[0])} (probability {float(values[0]):.3f})"
