@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from fractions import Fraction
@@ -444,3 +445,201 @@ def test_maxout_takes_the_max_of_each_group(k: int, groups: int, batch: int, see
             assert out[b, g] == max(features[b, g * k : (g + 1) * k].tolist())
     if k == 1:
         assert torch.equal(out, features)
+
+
+# --- more prose numbers, each tied to a stored output or a computation ---------------------
+
+
+def test_saturation_numbers_are_paired_with_their_points() -> None:
+    text = stored("saturation.out")
+    assert "x=5: 0.006648" in text and "在 $x = 5$ 处只剩 0.006648" in PAGE
+    five = torch.tensor(5.0, dtype=torch.float64)
+    assert f"{autograd_slope(torch.sigmoid, five).item():.4g}" == "0.006648"
+    assert "连续 10 层 sigmoid 后的梯度: 3.88e-07" in text
+    assert "连续 10 层 sigmoid 之后梯度只剩 3.88e-07" in PAGE and "$(1/4)^{10}" in PAGE
+    assert "x=0: 0.25" in text and "$\\sigma'(0) = 1/4$" in PAGE  # hard-sigmoid comparison
+    assert "tanh: 导数最大值 1，" in text and "tanh 的上界是 1" in PAGE
+
+
+def test_zero_centering_batch_of_sixteen() -> None:
+    assert "sigmoid 的输出作输入，批大小 16: 权重梯度全部同号的神经元 4/4" in stored(
+        "zero_centering.out"
+    )
+    assert "本例中批大小为 16 时仍然是 4/4" in PAGE
+
+
+def test_ranges_quoted_in_the_prose_match_the_properties_table() -> None:
+    rows = {row[0]: row[1:] for row in table_rows(stored("properties.out"))}
+    assert rows["Sigmoid"][0] == "$(0, 1)$" and "sigmoid 的值域是 $(0, 1)$" in PAGE
+    assert rows["Tanh"][0] == "$(-1, 1)$" and "纵向拉伸到\n$(-1, 1)$" in PAGE
+    assert rows["ReLU6"][0] == "$[0, 6]$" and "ReLU6 把输出限制在 $[0, 6]$" in PAGE
+    assert rows["ELU"][0] == r"$(-1, \infty)$" and "平滑地饱和到 $-\\alpha$" in PAGE  # α = 1
+
+
+def test_property_table_settings_stated_in_the_prose() -> None:
+    example = snippet("properties.py")
+    grid = example["grid"]
+    assert (grid[0].item(), grid[-1].item(), (grid[1] - grid[0]).item()) == (-8.0, 8.0, 1 / 256)
+    assert example["far"].tolist() == [-1e6, 1e6]
+    assert example["limit"](1001.0) == math.inf and example["limit"](999.0) == 999.0
+    source = (OUTPUTS / "properties.py").read_text(encoding="utf-8")
+    assert "slope.diff().abs() > 0.05" in source and "abs(slope) < 1e-9" in source
+    assert "在 $[-8, 8]$ 上步长 $1/256$ 的网格上" in PAGE and "$x = \\pm 10^6$" in PAGE
+    assert "绝对值超过 $10^3$ 记为 $\\infty$" in PAGE and "跳变超过 0.05" in PAGE
+    assert "导数的绝对值小于 $10^{-9}$" in PAGE
+
+
+def test_relu_family_figure_uses_slope_a_tenth() -> None:
+    panel = panels()["LeakyReLU"]
+    (index,) = np.flatnonzero(panel.x == -1.0)
+    assert panel.y[index] == pytest.approx(-0.1)  # slope 0.1, not torch's default 0.01
+    assert "leaky ReLU 取斜率 a = 0.1（torch 的默认值是 0.01" in PAGE
+
+
+def test_every_kink_choice_the_prose_states() -> None:
+    results = snippet("kinks.py")["results"]
+    # ELU takes alpha at 0; with alpha = 1 both sides agree
+    assert results[("ELU(alpha=1)", 0.0)] == "两侧相等" and results[("ELU(alpha=2)", 0.0)] == "左"
+    assert autograd_slope(lambda v: F.elu(v, alpha=2.0), torch.tensor(0.0)).item() == 2.0
+    # the clipped functions take the outer (flat or slope-1) piece at every corner
+    for name, kink in [("ReLU6", 0.0), ("Hardsigmoid", -3.0), ("Hardswish", -3.0)]:
+        assert results[(name, kink)] == "左", name
+    for name, kink in [("ReLU6", 6.0), ("Hardsigmoid", 3.0), ("Hardswish", 3.0)]:
+        assert results[(name, kink)] == "右", name
+    for point in (0.0, 6.0):  # "ReLU6 在 0 和 6 处都取 0"
+        assert autograd_slope(F.relu6, torch.tensor(point)).item() == 0.0
+    assert "ReLU6 在 0 和 6 处都取 0" in PAGE and "ELU 取 $\\alpha$（$\\alpha = 1$" in PAGE
+
+
+def test_dying_relu_unit_never_moves() -> None:
+    text = stored("dying_relu.out")
+    assert "ReLU: 预激活为正的输入 0/256 -> 训练 100 步后 0/256" in text
+    assert "第一步的梯度全为 0: True，参数一直没变: True" in text
+    assert "LeakyReLU(0.01): 预激活为正的输入 0/256 -> 训练 100 步后 137/256" in text
+    assert "负半轴上的斜率 0.01 虽小却不为 0" in PAGE
+
+
+def test_slope_point_one_is_ten_times_the_default() -> None:
+    lines = dict(line.split(": ", 1) for line in stored("leaky_slope.out").splitlines())
+    default = json.loads(lines["negative_slope=0.01"])
+    yolo = json.loads(lines["negative_slope=0.1"])
+    negatives = [b / a for a, b in zip(default, yolo, strict=True) if a < 0]
+    assert negatives == pytest.approx([10.0, 10.0])
+    assert "负半轴的输出差了 10 倍" in PAGE and "`nn.LeakyReLU(0.1)`" in PAGE
+
+
+def test_softplus_threshold_switch_is_below_float32_spacing() -> None:
+    jump = math.log1p(math.exp(-20))
+    # at x = 20 torch still evaluates the formula (the switch is beta*x > threshold)
+    at_switch = F.softplus(torch.tensor(20.0, dtype=torch.float64)).item() - 20.0
+    assert at_switch == pytest.approx(jump, rel=1e-5)
+    spacing = float(np.spacing(np.float32(20.0)))
+    assert f"{jump:.2e}" == "2.06e-09" and f"{spacing:.2e}" == "1.91e-06" and jump < spacing
+    assert "float32 在 20 附近的间距 1.91e-06" in stored("relations.out")
+    assert "$\\ln(1 + e^{-20}) \\approx$ 2.06e-09" in PAGE
+
+
+def test_maxout_figure_and_cost_numbers() -> None:
+    assert activation_plots.MAXOUT_TANGENTS_AT == (-3.0, 0.0, 3.0)
+    assert "maxout 有 k = 3 个线性片段" in PAGE and "x = −3、0、3 处的三条切线" in PAGE
+    assert "参数 8320，是同尺寸 Linear（2080）的 4 倍" in stored("maxout.out")
+    layer, linear = snippet("maxout.py")["Maxout"](64, 32, k=4), nn.Linear(64, 32)
+    assert sum(p.numel() for p in layer.parameters()) == 8320 == 4 * 2080
+    assert layer.pieces.weight.numel() == 4 * linear.weight.numel()  # multiply-adds per input
+    assert "同尺寸线性层的 $k$ 倍" in PAGE
+
+
+def test_maxout_gradient_is_the_winning_pieces_weights() -> None:
+    torch.manual_seed(3)
+    layer = snippet("maxout.py")["Maxout"](5, 3, k=4)
+    x = torch.randn(1, 5, requires_grad=True)
+    out = layer(x)
+    pieces = layer.pieces(x).view(3, 4)
+    for unit in range(3):
+        (grad,) = torch.autograd.grad(out[0, unit], x, retain_graph=True)
+        winner = unit * 4 + int(pieces[unit].argmax())
+        assert torch.allclose(grad[0], layer.pieces.weight[winner], atol=1e-15)
+
+
+def test_formula_check_grid_and_tolerances_stated_in_the_prose() -> None:
+    x = snippet("formulas.py")["x"].detach()
+    assert (x[0].item(), x[-1].item(), (x[1] - x[0]).item()) == (-10.0, 10.0, 1 / 64)
+    assert torch.isin(torch.tensor([-3.0, 0.0, 3.0, 6.0]), x).all()
+    source = (OUTPUTS / "formulas.py").read_text(encoding="utf-8")
+    assert "rtol=0, atol=1e-12" in source and "rtol=0, atol=1e-8" in source
+    assert "$[-10, 10]$ 上步长 $1/64$" in PAGE and "所有不可导点 $-3$、$0$、$3$、$6$" in PAGE
+    assert "容差 $10^{-12}$（导数 $10^{-8}$" in PAGE
+
+
+def test_formulas_with_parameters_other_than_torchs_defaults() -> None:
+    x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
+    expo = (torch.exp(x) - torch.exp(-x)) / (torch.exp(x) + torch.exp(-x))
+    assert torch.allclose(torch.tanh(x), expo, atol=1e-15)  # the page's definition of tanh
+    a, alpha, beta = 0.1, 2.0, 3.0
+    assert torch.allclose(F.leaky_relu(x, a), torch.where(x > 0, x, a * x), atol=1e-15)
+    assert torch.allclose(
+        autograd_slope(lambda v: F.leaky_relu(v, a), x), torch.where(x > 0, 1.0, a)
+    )
+    elu = torch.where(x > 0, x, alpha * (torch.exp(x) - 1))
+    assert torch.allclose(F.elu(x, alpha), elu, atol=1e-15)
+    elu_slope = torch.where(x > 0, 1.0, alpha * torch.exp(x))
+    assert torch.allclose(autograd_slope(lambda v: F.elu(v, alpha), x), elu_slope, atol=1e-15)
+    softplus = torch.log(1 + torch.exp(beta * x)) / beta
+    assert torch.allclose(F.softplus(x, beta=beta), softplus, atol=1e-15)
+    # ReLU6(x + 3)/6 = clip(x/6 + 1/2, 0, 1)
+    assert torch.allclose(F.hardsigmoid(x), torch.clamp(x / 6 + 0.5, 0, 1), atol=1e-15)
+
+
+def test_hard_sigmoid_slopes_and_ranking() -> None:
+    lines = stored("hard_sigmoid.out").splitlines()[1:4]  # name (22 columns), then 4 fields
+    slopes = [float(line[22:].split()[1]) for line in lines]
+    gaps = {line[:22].strip(): float(line[22:].split()[3]) for line in lines}
+    assert slopes == [0.5, 0.2, pytest.approx(1 / 6, abs=5e-5)]
+    assert "斜率分别是 0.5、0.2 和 $1/6$" in PAGE
+    nearest, farthest = min(gaps, key=gaps.get), max(gaps, key=gaps.get)
+    assert (nearest, farthest) == ("ReLU6(x+3)/6", "clip((x+1)/2, 0, 1)")
+    assert "离 sigmoid 最近（最大差 0.0692），BinaryConnect 那一种最远（0.2689）" in PAGE
+
+
+def test_lookup_table_settings_and_bounds_for_every_size() -> None:
+    example = snippet("lookup_sigmoid.py")
+    table = example["build_table"](256)
+    assert (table.low, table.high) == (-8.0, 8.0) and activation_approximations.TABLE_SIZE == 256
+    assert "256 项查找表 sigmoid" in PAGE and "阴影为表格覆盖的 [−8, 8]" in PAGE
+    fine = example["fine"]
+    assert (fine[0].item(), fine[-1].item(), (fine[1] - fine[0]).item()) == (-12.0, 12.0, 2**-14)
+    assert "在 $[-12, 12]$ 上步长 $2^{-14}$ 的细网格上" in PAGE
+    rows = table_rows(stored("lookup_sigmoid.out"))
+    for row in rows:
+        n = int(row[0])
+        h = 16 / (n - 1)
+        assert float(row[2]) == float(f"{h / 8:.2e}")
+        assert float(row[4]) == float(f"{h**2 / (48 * math.sqrt(3)):.2e}")
+        # "实测值都接近上限"
+        assert 0.9 < float(row[1]) / float(row[2]) <= 1 and 0.9 < float(row[3]) / float(row[4]) <= 1
+    assert "$h = 16/(n - 1)$" in PAGE and "即 $h^2/(48\\sqrt3)$" in PAGE
+
+
+def test_lookup_tail_error_is_sigma_of_minus_eight() -> None:
+    tail = torch.sigmoid(torch.tensor(-8.0, dtype=torch.float64)).item()
+    assert f"{tail:.2e}" == "3.35e-04"
+    assert "表外钳位带来的误差趋于 $\\sigma(-8) \\approx$ 3.35e-04" in PAGE
+    rows = {row[0]: row for row in table_rows(stored("lookup_sigmoid.out"))}
+    # from 256 entries on, a bigger table no longer helps linear interpolation over all reals
+    assert rows["256"][5] == rows["1024"][5] == "3.35e-04"
+    assert float(rows["64"][5]) > float(rows["256"][5])
+
+
+def test_integer_leaky_relu_numbers_in_the_prose() -> None:
+    text = stored("integer_leaky.out")
+    minus_one = torch.tensor([-1], dtype=torch.int32)
+    assert ((13 * minus_one) >> 7).item() == -1
+    assert "x               [-1," in text and "(13x) >> 7      [-1," in text
+    assert "$(13 \\cdot (-1)) \\gg 7 = -1$，而不是 $0$" in PAGE
+    assert 2 ** (7 - 1) == 64 and "(13x + 64) >> 7" in text and "$2^{7-1} = 64$" in PAGE
+    assert (torch.tensor([-10], dtype=torch.int8) * 13).item() == 126 and -10 * 13 == -130
+    assert "int8 里直接乘 13: [126," in text
+    assert "$-10 \\times 13 = -130$ 超出了 $[-128, 127]$" in PAGE and "会回绕成 126" in PAGE
+    errors = [float(m) for m in re.findall(r"相对误差 ([\d.]+)%", text)[1:]]  # by shift
+    assert errors == sorted(errors, reverse=True)  # "右移位数越多，近似越准"
+    assert "乘 13 再右移 7 位" in PAGE

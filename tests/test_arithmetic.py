@@ -426,3 +426,220 @@ def test_benchmark_table_supports_the_prose() -> None:
         assert float(im2col) < 10
     assert "逐位置循环比 `F.conv2d` 慢几百到几千倍" in PAGE and "缩小到几倍以内" in PAGE
     assert '--8<-- "benchmarks/results/conv_speed.md"' in PAGE
+
+
+# --- more numbers in the prose: each against a stored output or a computation --------------------
+
+
+def test_padding_modes_numbers_in_the_prose() -> None:
+    """Page: the row [1, 2, 3, 4] padded by 2 per side; reflect pads at most W - 1 per side."""
+    lines = stored("padding_modes.out").splitlines()
+    assert "在一行 $[1, 2, 3, 4]$ 两侧各补 2 个" in PAGE
+    assert lines[0] == "zeros     [0, 0, 1, 2, 3, 4, 0, 0]"  # 4 values + 2 on each side
+    row = torch.tensor([[[1.0, 2, 3, 4]]])
+    assert F.pad(row, (3, 3), mode="reflect").shape[-1] == 4 + 2 * 3  # W - 1 = 3 is allowed
+    with pytest.raises(RuntimeError):
+        F.pad(row, (4, 4), mode="reflect")  # W = 4 is not
+    assert lines[-2].startswith("reflect, P=3, W=4: [4, 3, 2, 1, 2, 3, 4, 3, 2, 1]")
+    assert lines[-1].startswith("reflect, P=4, W=4: ") and "Padding size" in lines[-1]
+    assert "每侧最多补 $W - 1$ 个（输出最后两行）" in PAGE
+
+
+def test_conv_example_geometry_in_the_prose() -> None:
+    """Page: 5x5 input, 3x3 kernel, padding 1, stride 2; each frame shows 9 products."""
+    image, kernel = conv_stride_padding.example_tensors()
+    assert tuple(image.shape[-2:]) == (5, 5) and tuple(kernel.shape[-2:]) == (3, 3)
+    assert CONV["conv_output_size"](5, 3, 2, 1) == 3
+    assert "$5 \\times 5$ 的输入，$3 \\times 3$ 的卷积核，每侧填充 1，步长 2" in PAGE
+    frames = conv_stride_padding.frame_numbers()
+    assert all(len(frame["products"]) == 3 * 3 for frame in frames)
+    assert [frame["corner"][1] for frame in frames[:2]] == [0, 2]  # the window jumps 2 cells
+    assert "每一步跳过 2 格，这就是步长 2" in PAGE and "逐元素相乘的 9 个积" in PAGE
+
+
+def test_output_size_diagram_second_config_span() -> None:
+    """Page: the second configuration has dilation 3 and each window spans D(K - 1) + 1 = 7."""
+    second = output_size_diagram.CONFIGS[1]
+    span = second.dilation * (second.kernel - 1) + 1
+    assert (second.dilation, span) == (3, 7)
+    assert output_size_diagram.strip_numbers(second)["taps"][0] == [0, 3, 6]  # 7 cells wide
+    assert "下面一种空洞率为 3，每个窗口跨越 7 格" in PAGE
+
+
+def test_resnet_first_layer_formula_in_the_prose() -> None:
+    second_line = stored("conv_output_size.out").splitlines()[1]
+    assert second_line.startswith("(3, 224, 224)") and second_line.endswith("(64, 112, 112)")
+    assert (224 + 2 * 3 - 7) // 2 + 1 == CONV["conv_output_size"](224, 7, 2, 3) == 112
+    formula = "$\\lfloor (224 + 2 \\cdot 3 - 7)/2 \\rfloor + 1 = 112$"
+    assert f"第二行是 ResNet 的第一层：{formula}" in PAGE
+
+
+def test_partial_pooling_window_sizes_in_the_prose() -> None:
+    """Page: 5x5 with 2x2 / stride 2 and ceil_mode gives 3x3 (flooring gives only 2x2)."""
+    assert tuple(pooling_window.example_input().shape[-2:]) == (5, 5)
+    assert POOL["pool_output_size"](5, 2, 2, 0, ceil_mode=True) == 3
+    assert POOL["pool_output_size"](5, 2, 2, 0, ceil_mode=False) == 2
+    max_line = next(line for line in stored("pool_output_size.out").splitlines() if "最大" in line)
+    assert max_line.count("[") == 1 + 3  # three rows
+    assert "得到 $3 \\times 3$ 的输出（向下取整只有 $2 \\times 2$）" in PAGE
+
+
+def test_transposed_inverse_claims_in_the_prose() -> None:
+    """Page: the numerator becomes (W - 1)S + output_padding, the convolution returns
+    W + floor(output_padding / S), and it maps S different lengths onto the same W."""
+    stored_line = stored("transposed_output_size.out").splitlines()[-1]
+    assert stored_line.endswith("卷积(转置卷积(W)) == W + output_padding // S")
+    assert "$W + \\lfloor \\text{output\\_padding} / S \\rfloor$" in PAGE
+    assert "会把 $S$ 个不同的长度映射到同一个 $W$" in PAGE
+    for s in range(1, 5):
+        for k in range(1, 5):
+            for p in range(2):
+                for w in range(3, 8):
+                    for op in range(s):
+                        big = TRANSPOSED["conv_transpose_output_size"](w, k, s, p, op)
+                        assert big + 2 * p - (k - 1) - 1 == (w - 1) * s + op  # the numerator
+                    lengths = []
+                    for n in range(1, 60):
+                        try:
+                            if CONV["conv_output_size"](n, k, s, p) == w:
+                                lengths.append(n)
+                        except ValueError:
+                            continue
+                    assert len(lengths) == s, (s, k, p, w)
+                    assert lengths == [
+                        TRANSPOSED["conv_transpose_output_size"](w, k, s, p, op) for op in range(s)
+                    ]
+
+
+def test_same_padding_table_supports_the_bullets() -> None:
+    """Page: total padding D(K - 1); odd K pads K // 2 per side (3x3 -> 1, 5x5 -> 2); even K
+    with K // 2 per side gives one more than the input; with dilation K // 2 is not enough."""
+    rows = {}
+    for line in stored("same_padding.out").splitlines()[1:9]:
+        left, right = line.split("|")
+        k, d, total, before, after = (int(v) for v in left.split())
+        rows[(k, d)] = (total, before, after, int(right))
+    for (k, d), (total, before, after, with_half) in rows.items():
+        assert total == d * (k - 1) and before == total // 2 and after == total - before
+        if d == 1 and k % 2 == 1:
+            assert before == after == k // 2 and with_half == 8
+        elif d == 1:
+            assert with_half == 8 + 1
+        else:
+            assert with_half < 8
+    assert rows[(3, 1)][1] == 1 and rows[(5, 1)][1] == 2
+    assert "需要两侧一共补 $D(K - 1)$ 个像素" in PAGE
+    assert "$3 \\times 3$ 配 $P = 1$、$5 \\times 5$ 配 $P = 2$" in PAGE
+    assert "输出会比输入多 1" in PAGE
+
+
+def test_common_choices_sizes_quoted_in_the_prose() -> None:
+    table = stored("common_choices.out")
+    assert "| 卷积 | 3×3 / 2 / 1 | 16 | 17 |" in table
+    assert "| 最大池化 | 2×2 / 2 / 0 | 16 | 16 |" in table
+    assert [CONV["conv_output_size"](w, 3, 2, 1) for w in (32, 33)] == [16, 17]
+    assert POOL["pool_output_size"](33, 2) == 16
+    assert "步长 2 时 32 变成 16、33 变成 17" in PAGE
+    assert "输入为 33 时是 16，而步长 2 的 $3 \\times 3$ 卷积得到 17" in PAGE
+    # two 3x3 against one 5x5: 2·9 = 18 against 25 (chapter 3's snippet prints the ratio)
+    stacked = (SNIPPETS / "receptive_field" / "stacked_3x3.out").read_text(encoding="utf-8")
+    assert "参数之比 0.720 = 18/25" in stacked and 2 * 9 == 18
+    assert "$2 \\cdot 9 = 18$ 对 $25$" in PAGE
+
+
+def test_conv_versus_dense_arithmetic_in_the_prose() -> None:
+    first_line = stored("conv_output_size.out").splitlines()[0]
+    assert first_line.startswith("(3, 32, 32)") and first_line.endswith("-> (10, 32, 32)")
+    assert "'kernel_size': 5, 'padding': 2" in first_line
+    inputs, outputs = 32 * 32 * 3, 32 * 32 * 10
+    conv = PARAMETERS["conv_parameters"](3, 10, 5, 5)
+    dense = inputs * outputs + outputs
+    assert (inputs, outputs) == (3072, 10240)
+    assert conv == 10 * (3 * 5 * 5) + 10 == 760 and dense == 31_467_520
+    assert f"{round(dense / conv):,}" == "41,405"
+    assert f"{4 * dense / 1e6:.1f}" == "125.9" and f"{4 * dense / 2**20:.1f}" == "120.0"
+    assert "全部 $3072$ 个输入" in PAGE and "输出 $32 \\times 32 \\times 10$" in PAGE
+    assert "10 个 $5 \\times 5$ 的滤波器，步长 1，每侧填充 2" in PAGE
+    assert "$10 \\times (3 \\cdot 5 \\cdot 5) + 10 = 760$" in PAGE
+    assert "$3072 \\times 10240 + 10240 = 31{,}467{,}520$" in PAGE
+
+
+def test_intensity_explanations_in_the_prose() -> None:
+    """Page: BN does 2 FLOPs per 4 + 4 bytes = 0.25; the linear layer runs at batch size 1."""
+    table = stored("cost_counter.out").splitlines()
+    bn = [float(line.split()[-1]) for line in table if "BatchNorm2d" in line]
+    assert 2 / (4 + 4) == 0.25 and bn[0] == 0.25 and all(0.24 <= i <= 0.25 for i in bn)
+    assert (
+        "BN 最多 0.25 次（不计它自己的参数时正好是 0.25）——"
+        "每个元素读 4 字节、写 4 字节，只做 2 次运算" in PAGE
+    )
+    assert COUNTER["example"].shape[0] == 1 and "批大小为 1 的全连接层也只有 0.45 次" in PAGE
+
+
+def test_bottleneck_arithmetic_in_the_prose() -> None:
+    rows = {}
+    for line in stored("pointwise_conv.out").splitlines()[1:3]:
+        params, macs = re.findall(r"参数\s+([\d,]+)\s+MACs\s+([\d,]+)", line)[0]
+        rows[line.split()[0]] = (int(params.replace(",", "")), int(macs.replace(",", "")))
+    (plain_p, plain_m), (neck_p, neck_m) = rows["3×3"], rows["瓶颈"]
+    assert plain_p == 256 * 256 * 9 == 589_824
+    assert neck_p == 256 * 64 + 64 * 64 * 9 + 64 * 256 == 69_632
+    # each weight is used once at each of the 56 x 56 positions: MACs have the same ratio
+    assert plain_m == plain_p * 56 * 56 and neck_m == neck_p * 56 * 56
+    assert f"{plain_p / neck_p:.2f}" == f"{plain_m / neck_m:.2f}" == "8.47"
+    assert "$256 \\cdot 256 \\cdot 9 = 589{,}824$" in PAGE
+    assert "$256 \\cdot 64 + 64 \\cdot 64 \\cdot 9 + 64 \\cdot 256 = 69{,}632$" in PAGE
+    assert "（输入 $56 \\times 56$）" in PAGE and "MACs 是同样的比例" in PAGE
+    assert "降到 1/8.47" in PAGE  # the summary
+
+
+def test_im2col_shape_and_memory_claims() -> None:
+    """Page: columns are C_in K_h K_w x H'W'; each pixel is copied into about K_h K_w/(S_h S_w)
+    columns, exactly 9.00 times for 3x3, stride 1, padding 1."""
+    assert stored("im2col_general.out").startswith("列矩阵: (18, 55)")
+    assert (18, 55) == (3 * 3 * 2, 5 * 11)  # C_in = 3, 3x2 kernel; output 5 x 11
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 64, 64)).astype(np.float32)
+    same = IM2COL["im2col"](x, (3, 3), stride=(1, 1), padding=(1, 1), dilation=(1, 1))
+    assert same.size / x.size == 9.0
+    halved = IM2COL["im2col"](x, (3, 3), stride=(2, 2), padding=(1, 1), dilation=(1, 1))
+    assert halved.size / x.size == 9 / (2 * 2)
+    assert "列矩阵的形状是 $C_\\text{in} K_h K_w \\times H'W'$" in PAGE
+    assert "约 $K_h K_w / (S_h S_w)$ 列里，$3 \\times 3$、步长 1、填充 1 时正好 9.00 倍" in PAGE
+
+
+def test_cost_table_follows_the_mac_formulas() -> None:
+    """Page: C_in K_h K_w / g MACs per conv output, C_i per fc output, 1 per BN element."""
+    macs = {
+        line.split()[1] + line.split()[0]: int(line.split()[2].replace(",", ""))
+        for line in stored("cost_counter.out").splitlines()[1:6]
+    }
+    assert macs["Conv2d0"] == 32 * 32 * 32 * 3 * 3 * 3  # 32 channels of 32x32, 3x3 over 3
+    assert macs["BatchNorm2d1"] == 32 * 32 * 32
+    assert macs["Conv2d4"] == 64 * 8 * 8 * (32 // 2) * 3 * 3  # stride 2 on 16x16, groups 2
+    assert macs["BatchNorm2d5"] == 64 * 8 * 8
+    assert macs["Linear8"] == 64 * 8 * 8 * 10
+    assert "有 $C_\\text{in} K_h K_w / g$ 次乘加" in PAGE and "每个元素 1 次" in PAGE
+
+
+def test_pool_and_transposed_limits_in_the_prose() -> None:
+    assert "$P \\le \\lfloor K/2 \\rfloor$" in PAGE
+    for k in range(1, 7):
+        assert POOL["pool_output_size"](20, k, 1, k // 2) >= 1
+        with pytest.raises(ValueError, match="padding"):
+            POOL["pool_output_size"](20, k, 1, k // 2 + 1)
+    assert "$0 \\le \\text{output\\_padding} < \\max(S, D)$" in PAGE
+    for s in range(1, 4):
+        for d in range(1, 4):
+            TRANSPOSED["conv_transpose_output_size"](4, 3, s, 0, max(s, d) - 1, d)
+            with pytest.raises(ValueError, match="output_padding"):
+                TRANSPOSED["conv_transpose_output_size"](4, 3, s, 0, max(s, d), d)
+
+
+def test_summary_speed_claim_reads_the_committed_table() -> None:
+    """Summary: im2col is hundreds of times faster than the loops (committed table, no timing)."""
+    table = (RESULTS_DIR / "conv_speed.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| .+? \| ([\d.]+) \| ([\d.]+) \| [\d.]+ \|", table, re.M)
+    assert len(rows) == 5
+    assert all(float(loops) / float(im2col) >= 100 for loops, im2col in rows)
+    assert "比逐位置循环快几百倍以上" in PAGE

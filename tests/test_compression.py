@@ -753,3 +753,208 @@ def test_prose_quotes_the_snippets() -> None:
     # 2-bit symmetric: q in {-1, 0, 1}
     assert quant.integer_range(2, symmetric=True) == (-1, 1)
     assert quant.integer_range(2, symmetric=False) == (-2, 1)
+
+
+def test_prose_quotes_the_structure_and_the_settings() -> None:
+    s, pages = STORED, PAGES
+    comparison = {row["name"]: row for row in s["comparison"]}
+    (wide, narrow), student = s["channels"], s["settings"]["student"]
+    lenet = LeNet()
+    weights = sum(m.weight.numel() for m in lenet.modules() if isinstance(m, nn.Conv2d | nn.Linear))
+    biases = s["base"]["parameters"] - weights
+    assert (s["base"]["parameters"], weights, biases) == (44_426, 44_190, 236)
+    assert "LeNet 有 44,426 个参数" in pages["index"] and "LeNet 只有 236 个" in pages["pruning"]
+    assert (
+        "236 个偏置" in pages["quantization"] and "236 个 float32 缩放因子" in pages["quantization"]
+    )
+    # fine-grained pruning: 90 % of the weights, a tenth of the parameters left
+    assert s["settings"]["chosen_sparsity"] == comparison["pruned"]["sparsity"] == 0.9
+    assert "细粒度剪枝把 90% 的权重变成 0" in pages["index"]
+    assert round(comparison["pruned"]["nonzero_parameters"] / 44_426, 1) == 0.1
+    assert "约为原来的十分之一" in pages["index"]
+    # layer sizes named on the pruning page
+    assert lenet.conv1.weight.numel() == 150 and "只有 150 个权重的 conv1" in pages["pruning"]
+    assert "conv1 只有 150 个权重" in pages["pruning"]
+    assert lenet.fc3.weight.numel() == 840 and "fc3 的 840 个权重" in pages["pruning"]
+    assert (
+        lenet.conv1.out_channels == 6 and "conv1 只有 6 个 $5 \\times 5$ 卷积核" in pages["pruning"]
+    )
+    fc1_share = sum(p.numel() for p in lenet.fc1.parameters()) / 44_426  # 69.4 %
+    assert 0.65 < fc1_share < 0.75 and "fc1 占了七成参数" in pages["pruning"]
+    gap = s["base"]["test_accuracy"] - at(
+        s["pruning"]["one_shot"]["global"], s["settings"]["sparsities"], 0.7
+    )
+    assert f"{gap:.1f}" == "0.7" and "只低 0.7 个百分点" in pages["pruning"]
+    assert "都是 44,190 个权重的 80%" in pages["pruning"] and "35,352 (per layer)" in stored_output(
+        "magnitude_pruning.out"
+    )
+    assert round(0.8 * 44_190) == 35_352
+    # CSR with int32 column indices: 8 bytes per nonzero against 4 dense, so beyond 50 %
+    assert 4 + 4 == 2 * 4 and "稀疏度至少要超过 50%" in pages["pruning"]
+    # channel pruning: the widths on the pruning and comparison pages
+    assert (wide["channels"], wide["hidden"]) == ([4, 8], [60, 42])
+    assert (narrow["channels"], narrow["hidden"]) == ([3, 6], [30, 20])
+    assert "卷积 6、16 → 4、8，全连接 120、84 → 60、42" in pages["pruning"]
+    assert "更窄的 3、6 / 30、20" in pages["pruning"] and "3、6 / 30、20 窄网络" in pages["pruning"]
+    assert "每层宽度减半（4、8 / 60、42）" in pages["comparison"]
+    narrow_fc1 = LeNet(channels=(4, 8), hidden=(60, 42)).fc1
+    assert (narrow_fc1.in_features * narrow_fc1.out_features) * 4 == 256 * 120
+    assert "fc1 的输入和输出都减半，参数和 MACs 都只剩四分之一" in pages["pruning"]
+    assert s["settings"]["fine_tune_epochs"] == 1 and "微调 1 轮" in pages["comparison"]
+    # quantization
+    assert quant.integer_range(8, symmetric=True) == (-127, 127)
+    assert "8 位是 $[-127, 127]$" in pages["quantization"]
+    assert lenet.fc1.in_features == 256 and 127**2 * 256 < 2**31 // 100
+    assert "$127^2 \\times 256$ 远小于 $2^{31}$" in pages["quantization"]
+    assert "fc1 的 256 项" in pages["quantization"]
+    assert len(lenet.state_dict()) == 10 and len(quant.quantize_int8(lenet).state_dict()) == 15
+    assert "int8 网络有 15 个张量，float32 的只有 10 个" in pages["quantization"]
+    int8 = s["quantization"]["int8"]
+    assert f"与 float32 的相同（{int8['test_accuracy']:.2f}%）" in pages["quantization"]
+    assert f"文件从 {s['base']['file_bytes']:,} 字节降到" in pages["quantization"]
+    assert f"比 float32 的 {4 * s['base']['parameters']:,} 字节" in pages["quantization"]
+    assert ".".join(torch.__version__.split(".")[:2]) == "2.14"
+    assert "在本书使用的 PyTorch 2.14 中" in pages["quantization"]
+    # metrics
+    out = stored_output("model_metrics.out")
+    assert "0.178" in out and "只有 0.178 MB" in pages["metrics"]
+    assert "563,280" in out and "（563,280 FLOPs）" in pages["metrics"]
+    assert "int8 的压缩比 4" in out and "大小恰好变成四分之一" in pages["metrics"]
+    # distillation and comparison: the networks and how they were trained
+    assert s["settings"]["teacher"] == [[16, 32], [256, 128]]
+    assert (
+        "各有 16、32 个滤波器" in pages["distillation"]
+        and "各有 256、128 个神经元" in pages["distillation"]
+    )
+    assert (
+        student == [[3, 6], [24, 16]] and "3、6 个滤波器，24、16 个神经元" in pages["distillation"]
+    )
+    assert "宽度 3、6 / 24、16 的小 LeNet" in pages["comparison"]
+    assert (FAST.epochs, FAST.label_smoothing) == (2, 0.1) and "用快速配方训练 2 轮" in pages[
+        "distillation"
+    ]
+    assert "带 0.1 标签平滑的交叉熵" in pages["distillation"]
+    assert (
+        s["settings"]["seeds"] == [0, 1, 2] and "种子 0、1、2 各训练一次" in pages["distillation"]
+    )
+    assert (
+        s["settings"]["regimes"][0][0] == 55_000
+        and "全部 55,000 张训练图上训练" in pages["comparison"]
+    )
+    # comparison: the remarks after the table
+    channels_int8, distilled = comparison["channels+int8"], comparison["distilled"]
+    lead = channels_int8["test_accuracy"] - distilled["test_accuracy"]
+    assert 0.8 <= lead < 1 and "准确率却高出近一个百分点" in pages["comparison"]
+    assert f"{channels_int8['test_accuracy']:.1f}" == "98.8"  # "能接受 98.7%": 98.75 %
+    assert channels_int8["test_accuracy"] >= 98.7 and "准确率能接受 98.7%" in pages["comparison"]
+    assert 3 < comparison["int8"]["compression_ratio"] < 4 and "缩小三倍多" in pages["comparison"]
+    assert "第 9 章的快速配方训练 2 轮，float32" in pages["comparison"]  # FAST.epochs, above
+    mnist_sizes = (SNIPPETS / "lenet" / "load_mnist.out").read_text(encoding="utf-8")
+    assert "test images: 10000" in mnist_sizes and "MNIST 的 10,000 张测试图" in pages["metrics"]
+    assert 2**20 == 1_048_576 and "MiB $= 2^{20} = 1{,}048{,}576$ 字节" in pages["metrics"]
+
+
+def test_distillation_prose_quotes_the_gradient_snippet() -> None:
+    out = stored_output("distillation_loss.out")
+    rows = [line.split() for line in out.splitlines()[1:6]]
+    temperatures = [int(row[0]) for row in rows]
+    scaled = [float(row[1]) for row in rows]
+    assert (temperatures[0], temperatures[-1]) == (1, 16) and "$T$ 从 1 增大到 16" in PAGES[
+        "distillation"
+    ]
+    assert (
+        min(scaled) >= 0.27 and max(scaled) <= 0.39 and "0.27 与 0.39 之间" in PAGES["distillation"]
+    )
+    deviations = [float(line.rsplit("=", 1)[1]) for line in out.splitlines() if "|grad -" in line]
+    assert len(deviations) == 3
+    for larger, smaller in itertools.pairwise(deviations):
+        assert 9 <= larger / smaller <= 11
+    assert "$T$ 每大 10 倍，偏差就小 10 倍" in PAGES["distillation"]
+
+
+# --- what the prose says about the stored benchmark tables ----------------------------------
+
+BENCHMARKS = REPO / "benchmarks" / "results"
+
+
+def benchmark_rows(name: str) -> dict[str, list[list[str]]]:
+    """A stored benchmark table, row label → cells (as printed)."""
+    rows: dict[str, list[list[str]]] = {}
+    for line in (BENCHMARKS / name).read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and not cells[0].startswith("---"):
+            rows.setdefault(cells[0], []).append(cells[1:])
+    return rows
+
+
+def milliseconds(cell: str) -> float:
+    value, unit = cell.split()
+    return float(value.replace(",", "")) / (1000 if unit == "µs" else 1)
+
+
+def test_prose_agrees_with_the_compression_table() -> None:
+    rows = benchmark_rows("compression_table.md")
+    labels = compression_table.LABELS
+    latency = {
+        name: [milliseconds(part) for part in rows[labels[name]][0][-1].split(" / ")]
+        for name in labels
+    }
+    float32 = [name for name in labels if "int8" not in name]
+    page = PAGES["comparison"]
+    assert compression_table.LARGE_BATCH == 250 and compression_table.ROUNDS == 5
+    assert "批大小为 1 和 250，都只用 1 个线程。六个网络轮流测 5 轮" in page
+    assert len(labels) == 6
+    original, pruned = latency["original"], latency["pruned"]
+    # same structure, same kernels: the same latency up to the noise of the measurement
+    assert all(abs(p / o - 1) < 0.15 for p, o in zip(pruned, original, strict=True))
+    assert "延迟与原网络相同" in page and "MACs 和延迟都没有变" in PAGES["pruning"]
+    assert all(c < o for c, o in zip(latency["channels"], original, strict=True))
+    assert "参数、MACs 和延迟一起减少" in page
+    batch1 = [latency[name][0] for name in float32]
+    assert max(batch1) / min(batch1) < 1.2 and "各个 float32 网络的延迟都差不多" in page
+    assert (
+        latency["distilled"][1] < 0.75 * original[1] and "计算量的差别要到批大小为 250 时" in page
+    )
+    for batch in (0, 1):
+        assert max(latency, key=lambda name: latency[name][batch]) == "int8"
+        assert latency["int8"][batch] > 2 * original[batch]
+        fastest = min(latency[name][batch] for name in float32)
+        assert latency["distilled"][batch] <= 1.05 * fastest
+    assert "在这台机器上它最慢" in page and "选结构上最小的 float32 网络" in page
+    assert "int8 网络反而**更慢**" in PAGES["index"]
+    assert "int8 LeNet 比 float32 的慢得多" in PAGES["quantization"]
+
+
+def test_prose_agrees_with_the_matmul_table() -> None:
+    rows = benchmark_rows("compression_matmul.md")
+    ratios = [
+        float(cells[-1]) for label, [cells] in rows.items() if label.startswith(("fc1", "conv2"))
+    ]
+    assert len(ratios) == 2 and min(ratios) > 10
+    assert "int8 的矩阵乘法比同样形状的 float32 矩阵乘法慢一个数量级以上" in PAGES["quantization"]
+    assert "int8 矩阵乘法比 float32 的慢得多" in PAGES["index"]
+    assert "2 个 CPU 核" in (BENCHMARKS / "compression_matmul.md").read_text(encoding="utf-8")
+    assert "本书的构建机器只有 2 个核" in PAGES["index"]
+
+
+def test_prose_agrees_with_the_latency_table() -> None:
+    rows = benchmark_rows("compression_latency.md")
+    per_image = {
+        (int(b), int(t)): float(cells[2].replace(",", "")) for b, t, *cells in rows["LeNet"]
+    }
+    assert per_image[(1000, 1)] < per_image[(1, 1)] / 5 and "每张图的时间短得多" in PAGES["metrics"]
+    speed_up = {batch: per_image[(batch, 1)] / per_image[(batch, 2)] for batch in (1, 1000)}
+    assert speed_up[1] < speed_up[1000]
+    assert "两个线程带来的加速不如批大小为 1000 时明显" in PAGES["metrics"]
+    cold = float(rows["新建网络后的第一次调用（不预热）"][0][0])
+    warm = float(rows["预热之后，`inference_mode`，中位数"][0][0])
+    graph = float(rows["预热之后，不用 `inference_mode`（记录计算图），20 次的中位数"][0][0])
+    assert cold > 1.5 * warm and graph > warm
+    assert "比之后的调用慢得多" in PAGES["metrics"] and "每次调用都多做一些工作" in PAGES["metrics"]
+
+
+def test_quantization_prose_describes_the_snippets_weight() -> None:
+    weight = snippet("linear_quantization.py")["weight"]
+    largest = weight.abs().amax(dim=(1, 2, 3))
+    assert weight.shape[0] == 16 and 25 <= float(largest.max() / largest.min()) <= 35  # 32.6
+    assert "这个权重张量的 16 个滤波器的幅度相差约 30 倍" in PAGES["quantization"]

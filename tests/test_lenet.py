@@ -38,7 +38,7 @@ from cnnbook import digits
 from cnnbook.errors import CnnBookError
 from cnnbook.model import LeNet, count_parameters, layer_output_shapes
 from cnnbook.training import FAST, TEXTBOOK, Recipe, TrainingRun, accuracy, curves, train
-from figures import confusion_matrix, prediction_grid, training_curves
+from figures import confusion_matrix, mnist_preview, prediction_grid, training_curves
 from tests.outputs import OFFLINE, Tolerance, mismatch, needed_data, prepare_mnist
 from tests.paths import DOCS, EXAMPLES, REPO, SNIPPETS
 
@@ -867,3 +867,44 @@ def test_prose_quotes_the_recipes_and_constants() -> None:
     assert "四周 4% 宽的边带的中位数比中灰（0.5）亮" in PAGE
     assert (prediction_grid.FIRST, prediction_grid.MISTAKES) == (24, 8)
     assert len(prediction_grid.grid_tiles()) == 32 and "前 24 张测试图和前 8 张被认错的图" in PAGE
+
+
+def test_prose_quotes_the_recipe_table_and_the_figures() -> None:
+    """The hand-written comparison of the two recipes, and counts named in the text."""
+    assert (TEXTBOOK.batch_size, FAST.batch_size) == (64, 128) and "| 批大小 | 64 | 128 |" in PAGE
+    assert (TEXTBOOK.epochs, FAST.epochs) == (5, 2) and "| 轮数 | 5 | 2 |" in PAGE
+    assert (TEXTBOOK.eval_batch_size, FAST.eval_batch_size) == (64, 2_500)
+    assert "| 评估 | 每批 64 张 | 每批 2,500 张" in PAGE
+    assert (TEXTBOOK.optimizer, TEXTBOOK.lr, TEXTBOOK.momentum) == ("sgd", 0.01, 0.5)
+    assert "| SGD，$\\eta = 0.01$，动量 0.5 |" in PAGE
+    assert (FAST.optimizer, FAST.schedule, FAST.lr) == ("adam", "onecycle", 0.01)
+    assert "one-cycle 学习率，峰值 0.01" in PAGE and "升到峰值 $\\eta_\\text{max} = 0.01$" in PAGE
+    # the schedule's ends, checked in test_one_cycle_schedule_is_as_described
+    assert "从 $\\eta_\\text{max}/25$" in PAGE and "$\\eta_\\text{max}/(25 \\times 10^4)$" in PAGE
+    assert "完整地跑 5 轮、每轮 55,000 张" in PAGE and "只训练两轮就达到 99% 以上" in PAGE
+    fast = stored_run("fast")
+    assert fast["test_accuracy"] > 99 and len(fast["history"]) == FAST.epochs == 2
+    assert "after one epoch on 12,000 images" in stored_output("textbook_training.out")
+    assert "train_ids[:12_000]" in (CHAPTER / "textbook_training.py").read_text(encoding="utf-8")
+    assert "在 12,000 张图上训练一轮之后" in PAGE
+    assert mnist_preview.ROWS * mnist_preview.COLS == 24 and "前 24 张训练图" in PAGE
+    assert "longest: 20 pixels" in stored_output("mnist_geometry.out")
+    assert "长边恰好是 20 像素，没有一张超过 20" in PAGE
+    assert "images: (60000, 28, 28) torch.uint8" in stored_output("load_mnist.out")
+    assert "形状 $(60000, 28, 28)$" in PAGE
+
+
+def test_prose_agrees_with_the_stored_pipeline_and_recipe_timings() -> None:
+    """Robust claims about the measured tables: the fast recipe takes a small part of the
+    textbook's time, and the per-sample pipeline is mostly Python overhead around a few
+    microseconds of computation (the tensor pipeline's time per image)."""
+    rows = benchmark_rows()
+    textbook_total = float(rows["textbook"][0][2])
+    assert all(float(cells[2]) < textbook_total / 4 for cells in rows["fast"])
+    assert "耗时只是教科书写法的一小部分" in PAGE
+    loader = rows["DataLoader，逐样本变换"][0]
+    tensors = rows["张量，按乱序索引取批（含解码与归一化）"][0]
+    loader_us = 1000 * float(loader[3]) / int(loader[0])  # per image
+    tensors_us = 1000 * float(tensors[3]) / int(tensors[0])
+    assert tensors_us < 10 and loader_us > 10 * tensors_us
+    assert "几个微秒的计算，外面裹着多得多的 Python 开销" in PAGE

@@ -232,3 +232,89 @@ def test_worked_numbers_in_the_prose() -> None:
     standard_error = math.sqrt(0.3 * 0.7 / 1_000_000)
     assert round(standard_error, 4) == 0.0005 and "标准误约为 0.0005" in PAGE
     assert nn.SmoothL1Loss().beta == 1.0 and nn.HuberLoss().delta == 1.0
+
+
+def test_batchnorm_defaults_and_initial_values_quoted_in_the_prose() -> None:
+    bn = nn.BatchNorm2d(3)
+    assert bn.eps == 1e-5 and "PyTorch 默认 $10^{-5}$" in PAGE
+    assert bn.momentum == 0.1 and "为 `momentum`，默认 $0.1$" in PAGE
+    assert bn.running_mean.tolist() == [0.0] * 3 and bn.running_var.tolist() == [1.0] * 3
+    assert "初值是 $\\hat{\\mu}_c = 0$、$\\hat{\\sigma}_c^2 = 1$" in PAGE
+
+
+def test_batchnorm_keeps_the_skewness() -> None:
+    lines = dict(line.split(": ", 1) for line in stored("batchnorm_by_hand.out").splitlines())
+    assert lines["偏度 归一化前"] == lines["偏度 归一化后"]
+    assert lines["各通道均值"] == "[0.0, 0.0, 0.0, 0.0]"
+    assert lines["各通道方差"] == "[1.0, 1.0, 1.0, 1.0]"
+    assert "归一化前后的偏度（正态分布为 0）完全相同" in PAGE
+
+
+def test_gamma_and_beta_can_undo_the_normalization() -> None:
+    torch.manual_seed(0)
+    x = torch.randn(6, 3, 4, 4, dtype=torch.float64) * 3 + 1
+    bn = nn.BatchNorm2d(3).double().train()
+    mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
+    with torch.no_grad():
+        bn.weight.copy_(torch.sqrt(var + bn.eps))  # γ_c = sqrt(σ_c² + ε)
+        bn.bias.copy_(mean)  # β_c = μ_c
+        assert torch.allclose(bn(x), x, atol=1e-12)
+    assert "取 $\\gamma_c = \\sqrt{\\sigma_c^2 + \\varepsilon}$、$\\beta_c = \\mu_c$" in PAGE
+
+
+def test_sixty_batches_of_running_statistics() -> None:
+    text = stored("batchnorm_running_stats.out")
+    assert "60 批之后 running_mean" in text and "连续训练 60 批" in PAGE
+    assert running_statistics()["batch_means"].shape[0] == 60
+    assert 1 - nn.BatchNorm2d(3).momentum == 0.9
+    assert "初值所占的权重乘以 $0.9$，$k$ 步之后还剩 $0.9^k$" in PAGE
+
+
+def test_dropout_check_sizes_and_tolerances_in_the_prose() -> None:
+    assert DROPOUT["p"] == 0.3 and DROPOUT["x"].numel() == 1_000_000
+    for y in DROPOUT["results"].values():
+        zero_fraction = (y == 0).float().mean().item()
+        assert abs(zero_fraction - 0.3) < 0.005
+        assert f"{zero_fraction:.2f}" == "0.30" and f"{y.mean().item():.2f}" == "2.00"
+    assert "一百万个元素里" in PAGE and "与 $p = 0.3$ 之差小于 0.005" in PAGE
+
+
+def test_the_last_two_lines_of_the_overflow_output_are_the_gradients() -> None:
+    last_two = stored("softmax_overflow.out").splitlines()[-2:]
+    assert last_two == ["log(softmax) 的梯度: [nan, nan]", "log_softmax 的梯度: [1.0, -1.0]"]
+    assert "梯度随之变成 NaN（上面最后两行）" in PAGE
+
+
+def test_sum_reduction_steps_n_times_further_than_mean() -> None:
+    prediction = torch.tensor([2.5, 0.0, 2.0, 8.0, -1.0], requires_grad=True)
+    target = torch.tensor([3.0, -0.5, 2.0, 7.0, 1.0])
+    for loss in (nn.L1Loss, nn.MSELoss, nn.SmoothL1Loss, nn.HuberLoss):
+        (mean,) = torch.autograd.grad(loss()(prediction, target), prediction)
+        (total,) = torch.autograd.grad(loss(reduction="sum")(prediction, target), prediction)
+        assert torch.allclose(total, prediction.numel() * mean)
+    assert '`"sum"` 的更新步长是 `"mean"` 的 $n$ 倍' in PAGE
+
+
+def test_loss_figure_and_bullets_use_beta_two() -> None:
+    assert BETA == 2.0
+    assert "Smooth L1（β=2）与 Huber（δ=2）" in PAGE
+    text = stored("smooth_l1_huber.out")
+    assert "SmoothL1(β=2)  误差 0.5 处导数  0.25，误差 4 处导数  1.00" in text
+    assert "Huber(δ=2)     误差 0.5 处导数  0.50，误差 4 处导数  2.00" in text
+    errors, curves = loss_curves()
+    smooth_slope = curves[f"smooth L1, beta={BETA:g}"][1]
+    huber_slope = curves[f"Huber, delta={BETA:g}"][1]
+    inside = errors.abs() < BETA
+    assert torch.allclose(smooth_slope[inside], errors[inside] / BETA)
+    assert torch.allclose(huber_slope[inside], errors[inside])
+    assert set(smooth_slope[~inside].abs().tolist()) == {1.0}
+    assert set(huber_slope[~inside].abs().tolist()) == {BETA}
+    assert "在 $|e| < 2$ 时导数与 $e$ 成正比" in PAGE and "（分别为 $\\pm 1$ 与 $\\pm 2$）" in PAGE
+
+
+def test_smooth_l1_default_beta_quoted_in_the_prose() -> None:
+    assert nn.SmoothL1Loss().beta == 1.0 and nn.HuberLoss().delta == 1.0
+    assert "$\\beta = \\delta = 1$（`SmoothL1Loss` 的默认值）" in PAGE
+    e = torch.tensor([-1e-3, 1e-3], requires_grad=True)
+    (l1_slope,) = torch.autograd.grad(nn.L1Loss(reduction="sum")(e, torch.zeros(2)), e)
+    assert l1_slope.tolist() == [-1.0, 1.0] and "在 $e = 0$ 处从 $-1$ 跳到 $+1$" in PAGE

@@ -6,6 +6,7 @@ tested on inputs the page does not show, including the bad inputs they must reje
 
 from __future__ import annotations
 
+import ast
 import inspect
 from fractions import Fraction
 
@@ -242,3 +243,137 @@ def test_torchvision_resnet_adds_the_shortcut_in_place() -> None:
     """The page says torchvision's blocks use ``out += identity`` (no new tensor)."""
     for block in (models.resnet.BasicBlock, models.resnet.Bottleneck):
         assert "out += identity" in inspect.getsource(block.forward)
+
+
+def test_pooling_formulas_in_the_prose() -> None:
+    """y_max = max over x[iS+u, jS+v] and y_avg = (1/K²) Σ x[iS+u, jS+v], 0 ≤ u, v < K."""
+    x = torch.randn(2, 3, 9, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for kernel, stride in [(2, 2), (3, 2), (3, 1)]:
+        rows, cols = (x.shape[-2] - kernel) // stride + 1, (x.shape[-1] - kernel) // stride + 1
+        by_max = torch.empty(2, 3, rows, cols, dtype=torch.float64)
+        by_avg = torch.empty_like(by_max)
+        for i in range(rows):
+            for j in range(cols):
+                window = x[..., i * stride : i * stride + kernel, j * stride : j * stride + kernel]
+                by_max[..., i, j] = window.amax(dim=(-2, -1))
+                by_avg[..., i, j] = window.sum(dim=(-2, -1)) / kernel**2
+        assert torch.equal(max_pool2d(x, kernel, stride), by_max)
+        assert torch.allclose(avg_pool2d(x, kernel, stride), by_avg, atol=1e-12)
+    assert "y_{c,i,j}^{\\max} = \\max_{0 \\le u, v < K} x_{c,\\, iS+u,\\, jS+v}" in PAGE
+    assert "\\frac{1}{K^2} \\sum_{u=0}^{K-1} \\sum_{v=0}^{K-1} x_{c,\\, iS+u,\\, jS+v}" in PAGE
+
+
+def test_pooling_prose_numbers() -> None:
+    pooling = load_snippet("operators/pooling_types.py")
+    assert len(pooling["layers"]) == 3 and "三个层的 `parameters()` 都是空的" in PAGE
+    assert all(not list(layer.parameters()) for layer in pooling["layers"].values())
+    assert "全局平均池化: 输出形状 (1, 2, 1, 1)" in stored("pooling_types.out")
+    assert "$(N, C, H, W)$ 变成 $(N, C, 1, 1)$" in PAGE
+    assert nn.MaxPool2d(3).stride == 3 and "步长默认等于窗口大小" in PAGE
+    # overlapping pooling: 3×3/S2 windows share K − S = 1 row; 2×2/S2 tile 7×7 but drop row 7
+    text = stored("overlapping_pooling.out")
+    overlapping, disjoint = text.split("2×2/S2")[0], text.split("2×2/S2")[1].split("AlexNet")[0]
+    rows = [ast.literal_eval(line.strip()) for line in disjoint.splitlines() if "[" in line]
+    assert len(rows) == 7 and all(row[-1] == 0 for row in rows) and rows[-1] == [0] * 7
+    assert {v for row in rows[:-1] for v in row[:-1]} == {1}
+    assert "[2, 2, 4, 2, 4, 2, 2]" in overlapping and 3 - 2 == 1
+    assert "每个方向上都与邻居共享一行（一列）" in PAGE and "每个位置只属于一个窗口" in PAGE
+    assert "7 不是 2 的倍数" in PAGE and "丢掉最后一行和最后一列" in PAGE
+    # AlexNet: 27 windows of 3×3/S2 cover 55 rows exactly
+    assert "55 -> 27" in text and (55 - 3) // 2 + 1 == 27 and (27 - 1) * 2 + 3 == 55
+    assert "$3 \\times 3$/S2 的 27 个窗口恰好覆盖全部 55 行" in PAGE
+
+
+def test_stochastic_and_unpooling_prose_numbers() -> None:
+    window = STOCHASTIC["window"]
+    assert (len(window), len(window[0])) == (3, 3) and "先手算一个 $3 \\times 3$ 窗口" in PAGE
+    assert "正值 $1, 2, 3, 4$ 之和为 $10$" in PAGE
+    text = stored("stochastic_pooling.out")
+    assert "100,000 次抽样" in text and "（容差 0.02）" in text
+    assert "抽样 10 万次" in PAGE and "10 万次的平均值的标准误约为\n$0.003$" in PAGE
+    assert "代码里的容差 $0.02$ 约为它的 6 倍" in PAGE
+    # max unpooling: flat index = row·W + column; 3 zeros per 2×2 window; odd sizes
+    unpool = stored("max_unpool.out")
+    assert "torch.int64" in unpool and "`int64` 索引张量" in PAGE
+    pairs = [line.split("->") for line in unpool.splitlines() if "->" in line]
+    plane = torch.tensor([ast.literal_eval(before.strip()) for before, _ in pairs])
+    _, indices = max_pool2d(plane.view(1, 1, 4, 4).float(), 2, return_indices=True)
+    flat = []
+    for i in range(2):
+        for j in range(2):
+            block = plane[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+            r, c = divmod(int(block.argmax()), 2)
+            flat.append((2 * i + r) * 4 + (2 * j + c))
+    assert indices.flatten().tolist() == flat and f"通道 0 的索引: {[flat[:2], flat[2:]]}" in unpool
+    assert "（行号 $\\times W$ + 列号）" in PAGE
+    restored = torch.tensor([ast.literal_eval(after.strip()) for _, after in pairs])
+    zeros = (restored.view(2, 2, 2, 2) == 0).sum(dim=(1, 3))  # zeros per 2×2 window
+    assert zeros.tolist() == [[2 * 2 - 1] * 2] * 2 and "其余 3 个位置为 0" in PAGE
+    assert "5×5 池化后 (2, 2)" in unpool and "默认反池化 (4, 4)" in unpool
+    assert "指定 output_size (5, 5)" in unpool
+
+
+def test_linear_layer_formulas_against_torch() -> None:
+    """Parameters C_in·C_out + C_out, C_in·C_out MACs per sample (2·C_in·C_out FLOPs)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    for c_in, c_out, batch in [(6, 3, 4), (25088, 4096, 1), (512, 1000, 3)]:
+        fc = nn.Linear(c_in, c_out, device="meta")
+        assert fc.weight.shape == (c_out, c_in)
+        assert sum(p.numel() for p in fc.parameters()) == c_in * c_out + c_out
+        with FlopCounterMode(display=False) as counter:
+            fc(torch.empty(batch, c_in, device="meta"))
+        assert counter.get_total_flops() == batch * 2 * c_in * c_out
+    text = stored("linear_matmul.out")
+    assert "参数量 6×3 + 3 = 21" in text and "MACs = 18，FLOPs = 36" in text
+    assert "参数量是 $C_\\text{in} C_\\text{out} + C_\\text{out}$" in PAGE
+    assert "每个样本做 $C_\\text{in} C_\\text{out}$ 次乘加" in PAGE
+    assert "$2\\,C_\\text{in} C_\\text{out}$ FLOPs" in PAGE
+    assert "`weight` 形状是 $(C_\\text{out}, C_\\text{in})$" in PAGE
+    assert "y = W x + b" in PAGE and "$Y = X W^\\top + b$" in PAGE
+
+
+def test_classifier_head_prose_numbers() -> None:
+    vgg16 = meta_model(models.vgg16)
+    features = vgg16.features(torch.empty(1, 3, 224, 224, device="meta"))
+    assert tuple(features.shape[1:]) == (512, 7, 7) and "$512 \\times 7 \\times 7$" in PAGE
+    widths = [m.out_features for m in vgg16.classifier if isinstance(m, nn.Linear)]
+    assert widths == [4096, 4096, 1000] and "两个 4096 维的层" in PAGE
+    assert "1000 个类别分数" in PAGE
+    assert meta_model(models.resnet50).fc.out_features == 1000 and "1000 类的全连接层" in PAGE
+    text = stored("gap_vs_flatten.out")
+    assert round(123_642_856 / 513_000) == 241 and "参数之比约 241 : 1" in text
+    assert "相差约 241 倍" in PAGE
+    assert 512 * 7 * 7 == 25088 and 7 * 7 == 49 and "的 49 倍" in text
+    assert "$1/(HW) = 1/49$" in PAGE
+    assert f"拉平后是 {512 * 10 * 10} 维" in text and "$10 \\times 10$ 的例子" in PAGE
+
+
+def test_shortcut_and_densenet_prose_numbers() -> None:
+    numbers = shortcut_numbers()
+    assert numbers["inputs"] == [(1, 64, 56, 56)] * 2 and "两个 $64 \\times 56 \\times 56$" in PAGE
+    assert "输出 64 通道的 $3 \\times 3$ 卷积" in PAGE
+    add, concat = numbers["add"], numbers["concat"]
+    assert concat["params"] == 2 * add["params"] and concat["macs"] == 2 * add["macs"]
+    assert concat["megabytes"] == 2 * add["megabytes"]
+    text = stored("shortcut_add_concat.out")
+    assert f"MACs {add['macs']:,}" in text and f"MACs {concat['macs']:,}" in text
+    assert "参数和 MACs 随之翻倍" in PAGE and "是相加结果 0.80 MB 的两倍" in PAGE
+    # projection shortcut: channels double, size halves, a stride-2 1×1 conv then BN
+    text = stored("projection_shortcut.out")
+    assert "输入 (1, 64, 56, 56) 主分支输出 (1, 128, 28, 28)" in text
+    assert "Conv2d(64, 128, kernel_size=(1, 1), stride=(2, 2), bias=False)" in text
+    assert "(1): BatchNorm2d(128" in text
+    assert "通道数加倍、尺寸减半" in PAGE and "步长为 2 的 $1 \\times 1$ 卷积（后接 BN）" in PAGE
+    assert f"{(64 * 128 + 2 * 128) / 230_144:.1%}" == "3.7%" and "8,448" in text
+    # DenseNet-121's first block: 6 layers on a 56×56 map, growth 32, float32
+    net = meta_model(models.densenet121)
+    stem = net.features[:4](torch.empty(1, 3, 224, 224, device="meta"))
+    block = net.features.denseblock1
+    inputs = [layer.norm1.num_features for layer in block.values()]
+    assert len(inputs) == 6 and tuple(stem.shape[1:]) == (64, 56, 56)
+    plane = 56 * 56 * 4
+    text = stored("densenet_concat_memory.out")
+    assert f"合计 {sum(inputs) * plane / 1e6:.2f} MB" in text
+    assert f"只有 {(inputs[-1] + 32) * plane / 1e6:.2f} MB" in text
+    assert "第一个稠密块的 6 层" in PAGE
