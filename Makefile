@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Root can install Debian packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .chromium help serve build test lint outputs figures notebooks bench compression screenshots vendor-katex clean
+.PHONY: .chromium help serve build test lint outputs runs experiments figures notebooks bench compression regenerate screenshots vendor-katex vendor-font clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -48,6 +48,13 @@ lint: $(VENV)/.test ## ruff
 outputs: $(VENV)/.test ## re-run every snippet and store its output in snippets/**/*.out
 	$(PY) -m pytest -n 2 tests/test_snippets.py --update-outputs -q
 
+runs: $(VENV)/.test ## chapter 9: the two stored training runs in snippets/lenet/runs/
+	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 2 --quiet --history snippets/lenet/runs/textbook.json
+	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 2 --quiet --history snippets/lenet/runs/fast.json
+
+experiments: $(VENV)/.test ## chapter 10: run the compression experiments (snippets/compression/results/)
+	$(PY) -m cnnbook.compression.experiments
+
 figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
 	$(PY) -m figures
 
@@ -62,12 +69,16 @@ bench: $(VENV)/.test ## run every benchmark, print its table, store it in benchm
 
 COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff
 
-compression: $(VENV)/.test ## chapter 10: run the experiments, redraw their figures, re-time their tables
-	$(PY) -m cnnbook.compression.experiments
+compression: experiments ## chapter 10: run the experiments, redraw their figures, re-time their tables
 	@for name in $(COMPRESSION_FIGURES); do $(PY) -m figures.$$name || exit 1; done
 	$(PY) -m benchmarks.compression_latency
 	$(PY) -m benchmarks.compression_matmul
 	$(PY) -m benchmarks.compression_table
+
+# Every generated file, each after what it is made from: outputs, then the stored runs and
+# experiments, then the figures drawn from them, the notebooks, and the timing tables last.
+regenerate: outputs runs experiments ## rebuild every generated file in dependency order (slow)
+	$(MAKE) figures notebooks bench
 
 screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page, light and dark
 	$(PY) -m mkdocs build --strict --quiet
@@ -82,6 +93,9 @@ vendor-katex: ## refresh docs/assets/vendor/katex from the npm registry
 	   build/katex/package/LICENSE docs/assets/vendor/katex/
 	cp build/katex/package/dist/contrib/auto-render.min.js docs/assets/vendor/katex/contrib/
 	cp -r build/katex/package/dist/fonts docs/assets/vendor/katex/
+
+vendor-font: .chromium ## refresh figures/fonts/ (the Chinese font of the figures) from Debian's fonts-noto-cjk
+	$(PY) -m figures.vendor_font
 
 clean:
 	rm -rf site build .cache .pytest_cache .ruff_cache

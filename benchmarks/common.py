@@ -16,7 +16,6 @@ returns the Markdown to store.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -25,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnbook.cli import OneLineParser
 from cnnbook.timing import time_calls
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -65,13 +65,6 @@ def machine_line(threads: int | None = None) -> str:
         f"测量环境：{os.cpu_count()} 个 CPU 核，PyTorch {version} 使用 "
         f"{threads or torch.get_num_threads()} 个线程，Python {platform.python_version()}。"
     )
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad argument prints one line (no usage block) and exits with 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def benchmark_cli(

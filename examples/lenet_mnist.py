@@ -26,8 +26,6 @@
 # ## 准备：设备、线程与随机种子
 
 # %%
-# 下一行是给本书测试用的标记：测试会事先在工作目录里备好 data/MNIST/raw/
-# needs-data: mnist
 import math
 import os
 

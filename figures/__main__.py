@@ -10,7 +10,7 @@ from types import ModuleType
 import figures
 from figures.common import OneLineParser
 
-NOT_GENERATORS = {"common"}
+NOT_GENERATORS = {"common", "vendor_font"}
 
 
 def generators() -> list[ModuleType]:

@@ -7,9 +7,11 @@ Every figure on the site is written by a module of this package. A module define
 * ``build(out_dir: Path, themes: list[str]) -> list[Path]``;
 * ``main = figure_cli(build, OUTPUT_DIR, __doc__)``, so ``python -m figures.<name>`` works.
 
-Figures are drawn with matplotlib's own DejaVu fonts and written with fixed palettes, so the same
-pinned versions reproduce every file bit for bit (the tests check this). Text inside figures is
-ASCII; the Chinese explanation lives in the page around the figure.
+Figures are drawn with matplotlib's own DejaVu Sans for Latin text and the committed subset of
+Noto Sans CJK SC in ``figures/fonts/`` for Chinese (``make vendor-font`` refreshes it), and
+written with fixed palettes, so the same pinned versions reproduce every file bit for bit (the
+tests check this). Labels, titles and legends are Chinese; a character the font lacks is an
+error, never a silent empty box.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import io
 import runpy
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,17 +30,32 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import torch
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
+from cnnbook.cli import OneLineParser
+
 REPO = Path(__file__).resolve().parent.parent
 SNIPPETS_DIR = REPO / "snippets"
 FIGURES_DIR = REPO / "docs" / "assets" / "figures"
 
-matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 12})
+CHINESE_FONT = Path(__file__).resolve().parent / "fonts" / "CnnBookSansSC-Regular.otf"
+font_manager.fontManager.addfont(str(CHINESE_FONT))
+# DejaVu Sans first: Latin text, digits and math look as they always did; Chinese characters
+# fall back, glyph by glyph, to the book's font.
+matplotlib.rcParams.update(
+    {
+        "font.family": ["DejaVu Sans", "CNN Book Sans SC"],
+        "font.size": 12,
+        "axes.unicode_minus": True,
+    }
+)
+# matplotlib only warns when no font has a glyph, and draws an empty box: make that an error.
+warnings.filterwarnings("error", message="Glyph .* missing from font")
 
 
 @dataclass(frozen=True)
@@ -261,13 +279,6 @@ def save_png(image: Image.Image, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, optimize=False)
     return path
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad argument prints one line (no usage block) and exits with 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def parse_themes(value: str) -> list[str]:

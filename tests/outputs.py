@@ -1,18 +1,17 @@
 """Running snippets and comparing their output with the stored ``.out`` files.
 
-Output is compared exactly by default. A snippet whose output holds timings or training numbers
-declares a tolerance in a comment line::
+Output is compared character for character. What a snippet needs and which of its numbers may
+vary from machine to machine (training results, timings) is declared outside the snippet, in
+``tests/output_rules.toml`` (its header explains the format), so the code a reader copies
+carries no test markers:
 
-    # output-tolerance: rel=0.2 abs=0.5
-
-Then every line must keep its text exactly, and each number in it may differ from the stored one
-by at most ``max(rel * |stored|, abs)``.
-
-A snippet that reads a data set declares it in a comment line, e.g. ``# needs-data: mnist``. The
-snippet's empty working directory then gets ``data/MNIST/raw/`` with the four original MNIST
-``.gz`` files (copied from ``../shared/data/mnist``), so its ordinary
-``datasets.MNIST("data", download=True)`` finds them, checks their md5 and never downloads
-(any download would go to a closed local port, see ``OFFLINE``, and fail at once).
+* ``data = ["mnist"]``: the snippet's empty working directory gets ``data/MNIST/raw/`` with the
+  four original MNIST ``.gz`` files (copied from ``../shared/data/mnist``), so its ordinary
+  ``datasets.MNIST("data", download=True)`` finds them, checks their md5 and never downloads
+  (any download would go to a closed local port, see ``OFFLINE``, and fail at once);
+* ``varies = [{ text = "validation accuracy {}%", abs = 0.6 }]``: only the numbers that such a
+  template marks may differ, within the stated tolerance, and only if they have a decimal
+  point; everything else, integers included, must match exactly.
 """
 
 from __future__ import annotations
@@ -23,16 +22,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from tests.paths import SHARED
+from tests.paths import REPO, SHARED
 
-DIRECTIVE = re.compile(r"^\s*#\s*output-tolerance:(?P<spec>.*)$", re.MULTILINE)
-SETTING = re.compile(r"^(rel|abs)=([0-9.eE+-]+)$")
-DATA_DIRECTIVE = re.compile(
-    r"^\s*#\s*needs-data:\s*(?P<names>[A-Za-z0-9_]+(?:[ ,]+[A-Za-z0-9_]+)*)", re.MULTILINE
-)
+RULES_FILE = Path(__file__).with_name("output_rules.toml")
+KNOWN_DATA = {"mnist"}
 MNIST_SOURCE = SHARED / "data" / "mnist"
 MNIST_FILES = (
     "train-images-idx3-ubyte.gz",
@@ -52,41 +50,55 @@ NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?
 
 
 @dataclass(frozen=True)
-class Tolerance:
+class Varies:
+    """Numbers that may differ: those ``text`` marks with ``{}``, within the tolerance."""
+
+    text: str
     rel: float = 0.0
     abs: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.text.count("{}") != 1:
+            raise ValueError(f"varies: {self.text!r} must mark exactly one number with {{}}")
+        if self.rel < 0 or self.abs < 0 or self.rel == self.abs == 0:
+            raise ValueError(f"varies: {self.text!r} needs rel > 0 or abs > 0")
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        before, after = (re.escape(part).replace(r"\ ", r"\s+") for part in self.text.split("{}"))
+        return re.compile(f"{before}({NUMBER.pattern}){after}")
 
     def allows(self, stored: float, fresh: float) -> bool:
         return math.isclose(stored, fresh, rel_tol=self.rel, abs_tol=self.abs)
 
 
-def read_tolerance(source: str) -> Tolerance | None:
-    """The tolerance a snippet declares, or None for exact comparison."""
-    match = DIRECTIVE.search(source)
-    if match is None:
-        return None
-    values = {}
-    for item in match["spec"].split():
-        setting = SETTING.match(item)
-        if setting is None:
-            raise ValueError(f"output-tolerance: cannot read {item!r} (expected rel=… or abs=…)")
-        values[setting[1]] = float(setting[2])
-    if not values:
-        raise ValueError("output-tolerance: give rel=… and/or abs=…")
-    return Tolerance(**values)
+@dataclass(frozen=True)
+class Rules:
+    data: frozenset[str] = frozenset()
+    varies: tuple[Varies, ...] = ()
 
 
-def needed_data(source: str) -> set[str]:
-    """The data sets a snippet (or notebook) declares with ``# needs-data: …``."""
-    names = {
-        name
-        for match in DATA_DIRECTIVE.finditer(source)
-        for name in match["names"].replace(",", " ").split()
-    }
-    unknown = names - {"mnist"}
-    if unknown:
-        raise ValueError(f"needs-data: unknown data set(s) {sorted(unknown)} (known: mnist)")
-    return names
+def parse_rules(table: dict) -> dict[str, Rules]:
+    rules = {}
+    for path, entry in table.items():
+        unknown = set(entry) - {"data", "varies"}
+        if unknown:
+            raise ValueError(f"{path}: unknown setting(s) {sorted(unknown)} (known: data, varies)")
+        data = frozenset(entry.get("data", []))
+        if data - KNOWN_DATA:
+            raise ValueError(f"{path}: unknown data set(s) {sorted(data - KNOWN_DATA)}")
+        rules[path] = Rules(data, tuple(Varies(**item) for item in entry.get("varies", [])))
+    return rules
+
+
+@cache
+def all_rules() -> dict[str, Rules]:
+    return parse_rules(tomllib.loads(RULES_FILE.read_text(encoding="utf-8")))
+
+
+def rules_for(path: Path) -> Rules:
+    """The rules ``tests/output_rules.toml`` gives the file at ``path`` (none: exact, no data)."""
+    return all_rules().get(path.resolve().relative_to(REPO).as_posix(), Rules())
 
 
 def prepare_mnist(root: Path) -> Path:
@@ -101,47 +113,86 @@ def prepare_mnist(root: Path) -> Path:
     return root
 
 
-def prepare_data(source: str, cwd: Path) -> None:
-    """Give ``cwd`` the data sets ``source`` declares (``./data`` for MNIST)."""
-    if "mnist" in needed_data(source):
+def prepare_data(rules: Rules, cwd: Path) -> None:
+    """Give ``cwd`` the data sets the rules name (``./data`` for MNIST)."""
+    if "mnist" in rules.data:
         prepare_mnist(cwd / "data")
 
 
-def numbers(line: str) -> list[float]:
-    return [float(token.replace(",", "")) for token in NUMBER.findall(line)]
+def tolerant_spans(line: str, varies: tuple[Varies, ...]) -> dict[tuple[int, int], Varies]:
+    """Where in ``line`` the templates mark a number that may vary."""
+    spans = {}
+    for rule in varies:
+        for match in rule.pattern.finditer(line):
+            spans[match.span(1)] = rule
+    return spans
 
 
-def mismatch(stored: str, fresh: str, tolerance: Tolerance | None) -> str | None:
+def decimals(token: str) -> int | None:
+    """Digits after the decimal point (None for an integer, which never varies)."""
+    mantissa = re.split("[eE]", token)[0]
+    return len(mantissa.split(".")[1]) if "." in mantissa else None
+
+
+def line_mismatch(old: str, new: str, varies: tuple[Varies, ...]) -> str | None:
+    """Why ``new`` does not match the stored line ``old`` (None if it does)."""
+    if old == new:
+        return None
+    if NUMBER.sub("#", old) != NUMBER.sub("#", new):
+        return "the text differs"
+    spans = tolerant_spans(old, varies)
+    old_numbers, new_numbers = list(NUMBER.finditer(old)), list(NUMBER.finditer(new))
+    for stored, fresh in zip(old_numbers, new_numbers, strict=True):
+        a, b = stored.group(), fresh.group()
+        if a == b:
+            continue
+        rule = spans.get(stored.span())
+        if rule is None:
+            return f"{a} became {b} (no varies template marks it)"
+        if decimals(a) is None or decimals(a) != decimals(b):
+            return f"{a} became {b} (an integer, or another format)"
+        if not rule.allows(float(a.replace(",", "")), float(b.replace(",", ""))):
+            return f"{a} became {b}, outside {rule}"
+    return None
+
+
+def mismatch(stored: str, fresh: str, varies: tuple[Varies, ...] = ()) -> str | None:
     """None if ``fresh`` matches ``stored``; otherwise a description of the first difference."""
-    if tolerance is None:
-        if stored == fresh:
-            return None
-        tolerance = Tolerance()  # still report the first differing line
+    if stored == fresh:
+        return None
     stored_lines, fresh_lines = stored.splitlines(), fresh.splitlines()
     if len(stored_lines) != len(fresh_lines):
         return f"{len(fresh_lines)} lines instead of {len(stored_lines)}"
     for number, (old, new) in enumerate(zip(stored_lines, fresh_lines, strict=True), start=1):
-        if old == new:
-            continue
-        same_text = NUMBER.sub("#", old) == NUMBER.sub("#", new)
-        pairs = list(zip(numbers(old), numbers(new), strict=True)) if same_text else []
-        if not same_text or not all(tolerance.allows(a, b) for a, b in pairs):
-            return f"line {number}:\n  stored: {old}\n  fresh:  {new}"
+        problem = line_mismatch(old, new, varies)
+        if problem is not None:
+            return f"line {number}: {problem}\n  stored: {old}\n  fresh:  {new}"
     if stored.endswith("\n") != fresh.endswith("\n"):
         return "trailing newline differs"
+    if line_endings(stored) != line_endings(fresh):
+        return "the line endings differ"
     return None
+
+
+def line_endings(text: str) -> list[str]:
+    return [line[len(line.rstrip("\r\n")) :] for line in text.splitlines(keepends=True)]
+
+
+def unused_templates(stored: str, varies: tuple[Varies, ...]) -> list[str]:
+    """Templates that mark no number of the stored output (stale rules)."""
+    return [rule.text for rule in varies if not rule.pattern.search(stored)]
 
 
 def run_snippet(path: Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run a snippet the way a reader would: a fresh interpreter, an empty directory.
 
     ``-I`` (isolated mode) keeps the repository off ``sys.path``, so a snippet that imports a
-    project module instead of being self-contained fails here. Data sets the snippet declares
-    (``# needs-data: mnist``) are put into ``cwd`` first.
+    project module instead of being self-contained fails here. Data sets its rules name are
+    put into ``cwd`` first.
     """
-    source = path.read_text(encoding="utf-8")
-    prepare_data(source, cwd)
-    env = {**os.environ, "MPLBACKEND": "Agg", **(DATA_SNIPPET_ENV if needed_data(source) else {})}
+    rules = rules_for(path)
+    prepare_data(rules, cwd)
+    env = {**os.environ, "MPLBACKEND": "Agg", **(DATA_SNIPPET_ENV if rules.data else {})}
     return subprocess.run(
         [sys.executable, "-I", str(path)],
         cwd=cwd,

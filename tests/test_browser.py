@@ -9,32 +9,13 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from hooks.chapters import load_book, site_urls
 from tests.browser import VIEWPORT, launch, page_paths, serve
-from tests.paths import DOCS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
-# Every page of the site; checked against the built site in test_page_list_is_complete.
-PAGE_PATHS = [
-    "/",
-    "/activations/",
-    "/compression/",
-    "/compression/comparison/",
-    "/compression/distillation/",
-    "/compression/metrics/",
-    "/compression/pruning/",
-    "/compression/quantization/",
-    "/conv-arithmetic/",
-    "/conv-variants/",
-    "/examples/feature_maps/",
-    "/examples/lenet_mnist/",
-    "/glossary/",
-    "/lenet-mnist/",
-    "/normalization/",
-    "/operators/",
-    "/overview/",
-    "/receptive-field/",
-]
+# Every page of the site, from chapters.toml; checked against the built site below.
+PAGE_PATHS = site_urls(load_book())
 VISIBLE_GIFS = """() => [...document.images]
   .filter(i => i.checkVisibility() && new URL(i.src).pathname.endsWith('.gif'))
   .map(i => new URL(i.src).pathname.split('/').pop())"""
@@ -176,11 +157,3 @@ def test_notebook_download_button_serves_the_notebook(visit: Visit, base_url: st
     response = visit.page.request.get(urljoin(visit.page.url, href))
     assert response.ok
     assert response.json()["cells"][0]["cell_type"] == "markdown"
-
-
-def test_every_markdown_page_is_in_the_list() -> None:
-    # a/b.md is served at /a/b/, a/index.md at /a/ and the home page docs/index.md at /
-    sources = [p.relative_to(DOCS).with_suffix("") for p in DOCS.rglob("*.md")]
-    urls = {(s.parent if s.name == "index" else s).as_posix().strip(".") for s in sources}
-    listed = {path.strip("/") for path in PAGE_PATHS if "examples" not in path}
-    assert urls == listed

@@ -8,8 +8,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from fontTools.ttLib import TTFont
 
 from figures.__main__ import generators
+from figures.common import CHINESE_FONT
+from figures.vendor_font import DEBIAN_VERSION, HAN, gb2312_level_1, installed_version
 from tests.paths import FIGURES, REPO
 
 GENERATORS = generators()
@@ -75,3 +78,25 @@ def test_only_one_theme_when_asked(tmp_path: Path) -> None:
     result = run_module("figures.multichannel_conv", "--out-dir", str(tmp_path), "--theme", "dark")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["multichannel-conv-dark.gif"]
+
+
+def test_the_chinese_font_covers_every_label_character() -> None:
+    """Every Chinese character in a figure script is in the committed font (a missing one would
+    also stop the generator: figures.common turns matplotlib's missing-glyph warning into an
+    error)."""
+    cmap = TTFont(CHINESE_FONT)["cmap"].getBestCmap()
+    used = {ch for path in (REPO / "figures").glob("*.py") for ch in HAN.findall(path.read_text())}
+    assert sorted(ch for ch in used if ord(ch) not in cmap) == []
+    assert len(cmap) > len(gb2312_level_1())
+
+
+@pytest.mark.skipif(
+    installed_version() != DEBIAN_VERSION,
+    reason=f"the font is cut from Debian's fonts-noto-cjk {DEBIAN_VERSION}, not installed here",
+)
+def test_the_committed_font_is_what_vendor_font_writes(tmp_path: Path) -> None:
+    result = run_module("figures.vendor_font", "--out", str(tmp_path / "font.otf"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "font.otf").read_bytes() == CHINESE_FONT.read_bytes(), (
+        "run `make vendor-font` and commit figures/fonts/"
+    )

@@ -3,8 +3,8 @@
 ``make notebooks`` rebuilds each .ipynb from its .py and executes it. Here each notebook is run
 again (with ``CNN_BOOK_QUICK=1``, which a long notebook may read to train for less time) and
 its text outputs are compared with the stored ones, except in cells tagged ``varies``. A
-notebook whose source declares ``# needs-data: mnist`` runs in a directory that already holds
-``data/MNIST/raw/`` (the real files, as for snippets), so it never downloads.
+notebook whose rules in ``tests/output_rules.toml`` name MNIST runs in a directory that already
+holds ``data/MNIST/raw/`` (the real files, as for snippets), so it never downloads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.outputs import DATA_SNIPPET_ENV, needed_data, prepare_data
+from tests.outputs import DATA_SNIPPET_ENV, prepare_data, rules_for
 from tests.paths import EXAMPLES
 
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
@@ -65,9 +65,9 @@ def test_notebook_runs_and_reproduces_its_outputs(
 ) -> None:
     monkeypatch.setenv("CNN_BOOK_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    source = notebook.with_suffix(".py").read_text(encoding="utf-8")
-    prepare_data(source, tmp_path)
-    if needed_data(source):  # offline, and one thread (as for snippets that train)
+    rules = rules_for(notebook.with_suffix(".py"))
+    prepare_data(rules, tmp_path)
+    if rules.data:  # offline, and one thread (as for snippets that train)
         for name, value in DATA_SNIPPET_ENV.items():
             monkeypatch.setenv(name, value)
     stored = nbformat.read(notebook, as_version=4)

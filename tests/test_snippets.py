@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.outputs import mismatch, read_tolerance, run_snippet
-from tests.paths import SNIPPETS
+from tests.outputs import all_rules, mismatch, rules_for, run_snippet, unused_templates
+from tests.paths import REPO, SNIPPETS
 
 SNIPPET_FILES = sorted(SNIPPETS.rglob("*.py"))
 
@@ -30,11 +30,18 @@ def test_snippet(snippet: Path, tmp_path: Path, update_outputs: bool) -> None:
         stored_path.write_text(result.stdout, encoding="utf-8")
         return
     assert stored_path.exists(), f"no stored output: run `make outputs` for {snippet_id(snippet)}"
-    tolerance = read_tolerance(snippet.read_text(encoding="utf-8"))
-    problem = mismatch(stored_path.read_text(encoding="utf-8"), result.stdout, tolerance)
+    stored = stored_path.read_text(encoding="utf-8")
+    varies = rules_for(snippet).varies
+    problem = mismatch(stored, result.stdout, varies)
     assert problem is None, f"{snippet_id(snippet)} differs from {stored_path.name}: {problem}"
+    assert unused_templates(stored, varies) == [], "output_rules.toml: templates that mark nothing"
 
 
 def test_every_output_file_has_its_snippet() -> None:
     orphans = [p for p in SNIPPETS.rglob("*.out") if not p.with_suffix(".py").exists()]
     assert orphans == []
+
+
+def test_output_rules_name_existing_files() -> None:
+    missing = [path for path in all_rules() if not (REPO / path).is_file()]
+    assert missing == []

@@ -1,4 +1,3 @@
-# needs-data: mnist
 """Two ways to feed MNIST to a network: per-sample transforms in a DataLoader, or tensors."""
 
 import torch

@@ -1,4 +1,3 @@
-# needs-data: mnist
 """Load MNIST with torchvision and look at what the files hold."""
 
 import torch

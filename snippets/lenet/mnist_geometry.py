@@ -1,4 +1,3 @@
-# needs-data: mnist
 """How MNIST digits were framed: a 20-pixel bounding box, centred by mass in 28×28."""
 
 import torch

@@ -1,4 +1,3 @@
-# needs-data: mnist
 """Where (0.1307, 0.3081) comes from: the mean and std of every training pixel in [0, 1]."""
 
 import torch

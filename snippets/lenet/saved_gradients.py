@@ -1,5 +1,3 @@
-# needs-data: mnist
-# output-tolerance: rel=0.002 abs=0.0002
 """What "saving the gradients" means: p.grad after backward() is the gradient of one batch."""
 
 import torch

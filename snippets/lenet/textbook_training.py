@@ -1,5 +1,3 @@
-# needs-data: mnist
-# output-tolerance: rel=0 abs=1.5
 """The textbook recipe: a DataLoader with per-sample transforms, SGD, and a train/evaluate loop.
 
 To finish in seconds it trains one epoch on 12,000 of the 55,000 training images; the full

@@ -1,0 +1,88 @@
+"""Helpers every chapter's tests share: the page's text, a snippet's stored output and globals,
+a snippet's class on its own, and a command run the way a reader runs it.
+
+Chapter test modules import from here instead of defining their own copies.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from cnnbook.cli import OneLineParser
+from figures.common import load_snippet
+from tests.outputs import OFFLINE
+from tests.paths import DOCS, REPO, SNIPPETS
+
+__all__ = [
+    "OneLineParser",
+    "class_from_source",
+    "command",
+    "load_snippet",
+    "one_thread",
+    "page",
+    "snippet",
+    "stored",
+]
+
+
+@functools.cache
+def page(path: str) -> str:
+    """The Markdown source of ``docs/<path>``."""
+    return (DOCS / path).read_text(encoding="utf-8")
+
+
+def stored(path: str) -> str:
+    """The stored output ``snippets/<path>`` (``"lenet/fast_recipe.out"``) or a stored result."""
+    return (SNIPPETS / path).read_text(encoding="utf-8")
+
+
+@functools.cache
+def snippet(path: str) -> dict:
+    """The globals of ``snippets/<path>`` after running it (once per test process)."""
+    return load_snippet(path if path.endswith(".py") else f"{path}.py")
+
+
+def class_from_source(source: str, name: str = "LeNet") -> type:
+    """Execute only the ``class name`` definition of a snippet or notebook (nothing else runs)."""
+    nodes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == name]
+    if len(nodes) != 1:
+        raise ValueError(f"expected one class {name}, found {len(nodes)}")
+    namespace = {"torch": torch, "nn": nn, "F": F}
+    exec(compile(ast.Module(body=nodes, type_ignores=[]), f"<{name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def command(module: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """``python -m module args`` as a reader runs it: offline, one thread, from ``cwd``."""
+    env = {**os.environ, **OFFLINE, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """xdist runs two workers on two cores: one intra-op thread each avoids oversubscription."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
