@@ -16,6 +16,8 @@ returns the Markdown to store.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import platform
 import statistics
@@ -49,26 +51,93 @@ def measure(fn: Callable[[], object], *, warmup: int = 3, repeats: int = 20) -> 
     return Timing(statistics.median(seconds), min(seconds), max(seconds), repeats)
 
 
+def measure_rotated(
+    cases: dict[str, Callable[[], object]],
+    *,
+    rounds: int = 5,
+    warmup: int = 2,
+    repeats: int = 10,
+) -> dict[str, Timing]:
+    """Time several cases fairly: ``rounds`` rounds, each timing every case (``warmup`` untimed
+    calls, then ``repeats`` timed ones), the order rotated by one case per round so that no case
+    is always the first (cold caches, a CPU still raising its clock) or the last. A case's
+    ``median`` is the smallest of its per-round medians: the round least disturbed by the rest
+    of the machine; ``fastest`` and ``slowest`` span every timed call."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    names = list(cases)
+    per_round: dict[str, list[float]] = {name: [] for name in names}
+    every: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            seconds = time_calls(cases[name], warmup, repeats)
+            per_round[name].append(statistics.median(seconds))
+            every[name].extend(seconds)
+    return {
+        name: Timing(min(per_round[name]), min(every[name]), max(every[name]), rounds * repeats)
+        for name in names
+    }
+
+
 def starting_load_line() -> str:
     """The sentence under a table that says how busy the machine was as measuring began (the
     1-minute load average): other processes make every time longer. Call it before measuring."""
     return f"测量开始时系统的 1 分钟平均负载为 {os.getloadavg()[0]:.1f}。"
 
 
-def machine_line(threads: int | None = None) -> str:
-    """One line that says where the numbers were measured (printed under every table);
+def cpu_model() -> str:
+    """The CPU as the kernel reports it (``/proc/cpuinfo``): model name, family and model number
+    (a virtual machine's name may be generic; family and model still tell the generation)."""
+    fields: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), " ".join(value.split()))
+    name = fields.get("model name") or platform.processor() or platform.machine() or "未知 CPU"
+    if "cpu family" in fields and "model" in fields:
+        return f"{name}，family {fields['cpu family']} model {fields['model']}"
+    return name
+
+
+def machine(threads: int | None = None) -> dict[str, str | int]:
+    """Where the numbers were measured: CPU model, the vector instruction set PyTorch chose for
+    it (``torch.backends.cpu.get_cpu_capability()``: AVX512, AVX2 or DEFAULT; other CPUs, or
+    ``ATEN_CPU_CAPABILITY``, give other kernels and other times), cores, threads and versions.
     ``threads``: the intra-op thread count the timings used, if not the process default."""
     import torch
 
-    version = torch.__version__.split("+")[0]
+    return {
+        "cpu": cpu_model(),
+        "isa": torch.backends.cpu.get_cpu_capability(),
+        "cores": os.cpu_count() or 0,
+        "threads": threads or torch.get_num_threads(),
+        "torch": torch.__version__.split("+")[0],
+        "python": platform.python_version(),
+    }
+
+
+def machine_line(threads: int | None = None) -> str:
+    """One line that says where the numbers were measured (printed under every table)."""
+    about = machine(threads)
     return (
-        f"测量环境：{os.cpu_count()} 个 CPU 核，PyTorch {version} 使用 "
-        f"{threads or torch.get_num_threads()} 个线程，Python {platform.python_version()}。"
+        f"测量环境：{about['cpu']}（{about['cores']} 个核），PyTorch {about['torch']} "
+        f"使用 {about['isa']} 指令集、{about['threads']} 个线程，Python {about['python']}。"
     )
 
 
+@dataclass(frozen=True)
+class Result:
+    """What a benchmark stores: the Markdown its page includes and, for the prose and the
+    tests, the same numbers as data (written beside it as ``<name>.json``; pages quote them
+    with ``{{ data("benchmarks/results/<name>.json", "key/…", fmt=…) }}``)."""
+
+    markdown: str
+    values: dict
+
+
 def benchmark_cli(
-    run: Callable[[bool], str], description: str | None
+    run: Callable[[bool], str | Result], description: str | None
 ) -> Callable[[Sequence[str] | None], int]:
     """``python -m benchmarks.<name> [--quick] [--out FILE]``."""
 
@@ -81,9 +150,13 @@ def benchmark_cli(
         if args.out.is_dir():
             parser.error(f"argument --out: {args.out} is a directory")
         try:
-            table = run(args.quick)
+            result = run(args.quick)
+            table = result.markdown if isinstance(result, Result) else result
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(table.rstrip("\n") + "\n", encoding="utf-8")
+            if isinstance(result, Result):
+                values = json.dumps(result.values, indent=1, ensure_ascii=False)
+                args.out.with_suffix(".json").write_text(values + "\n", encoding="utf-8")
         except (OSError, ValueError) as error:
             parser.exit(1, f"{prog}: error: {error}\n")
         print(table)

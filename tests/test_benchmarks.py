@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
-from benchmarks.common import RESULTS_DIR, measure
+from benchmarks.common import RESULTS_DIR, cpu_model, machine_line, measure, measure_rotated
 from tests.outputs import NUMBER
 from tests.paths import REPO
 
@@ -45,6 +47,53 @@ def test_benchmark_runs_and_keeps_its_table(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     committed = (RESULTS_DIR / f"{name}.md").read_text(encoding="utf-8")
     assert shape(out.read_text(encoding="utf-8")) == shape(committed)
+    stored_values = RESULTS_DIR / f"{name}.json"
+    if stored_values.exists():  # labels, counts and the machine's fields: exactly the same
+        fresh = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+        committed_values = json.loads(stored_values.read_text(encoding="utf-8"))
+        assert skeleton(fresh) == skeleton(committed_values)
+
+
+def skeleton(value: object) -> object:
+    """A benchmark's values with every measured float masked (timings, ratios); keys, labels
+    and integers stay, so a stale label or a changed count is caught."""
+    if isinstance(value, dict):
+        if "cpu" in value and "isa" in value:  # the machine line: its keys, not its values
+            return sorted(value)
+        return {key: skeleton(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [skeleton(item) for item in value]
+    return "#" if isinstance(value, float) else value
+
+
+MACHINE_LINE = re.compile(
+    r"测量环境：.+（\d+ 个核），PyTorch [\d.]+ 使用 (?:AVX512|AVX2|DEFAULT|[A-Z0-9_]+) 指令集、"
+    r"\d+ 个线程"
+)
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_every_table_names_the_cpu_and_instruction_set(name: str) -> None:
+    committed = (RESULTS_DIR / f"{name}.md").read_text(encoding="utf-8")
+    assert MACHINE_LINE.search(committed), f"{name}.md: no machine line with CPU and ISA"
+
+
+def test_rotated_cases_take_turns_and_report_the_quietest_round() -> None:
+    order: list[str] = []
+    timings = measure_rotated(
+        {name: (lambda n=name: order.append(n)) for name in "abc"}, rounds=3, warmup=0, repeats=1
+    )
+    assert order == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    for timing in timings.values():
+        assert timing.repeats == 3 and timing.fastest <= timing.median <= timing.slowest
+    with pytest.raises(ValueError, match="rounds"):
+        measure_rotated({"a": lambda: None}, rounds=0)
+
+
+def test_the_machine_line_names_this_cpu() -> None:
+    line = machine_line(1)
+    assert MACHINE_LINE.search(line) and cpu_model() in line
+    assert torch.backends.cpu.get_cpu_capability() in line
 
 
 def test_measure_counts_every_repeat() -> None:
