@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Root can install Debian packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .chromium help serve build test lint outputs runs experiments figures notebooks bench compression regenerate screenshots vendor-katex vendor-font clean
+.PHONY: .chromium help serve build test lint outputs runs experiments figures notebooks bench compression regenerate screenshots lock vendor-katex vendor-font clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -20,12 +20,14 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet pip==26.3
 
-$(VENV)/.docs: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install --quiet --group docs
+# pyproject.toml pins what the book uses directly; constraints.txt pins everything they pull in
+# (Markdown, nbconvert, … that the hooks rely on), so every machine gets the same set.
+$(VENV)/.docs: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --constraint constraints.txt --group docs
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install --quiet --group test
+$(VENV)/.test: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --constraint constraints.txt --group test
 	touch $@ $(VENV)/.docs
 
 .chromium:
@@ -85,9 +87,14 @@ screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page
 	$(PY) -m tests.browser screenshots site build/screenshots
 	cp build/screenshots/home-light.png .github/screenshot.png
 
-vendor-katex: ## refresh docs/assets/vendor/katex from the npm registry
+KATEX_VERSION := 0.19.1
+
+lock: $(VENV)/.test ## rewrite constraints.txt from the test environment (after changing a pin)
+	$(PY) -m tests.lock > constraints.txt
+
+vendor-katex: ## refresh docs/assets/vendor/katex from the npm registry (KaTeX $(KATEX_VERSION); needs npm)
 	rm -rf build/katex && mkdir -p build/katex
-	cd build/katex && npm pack katex --silent && tar xzf katex-*.tgz
+	cd build/katex && npm pack katex@$(KATEX_VERSION) --silent && tar xzf katex-*.tgz
 	rm -rf docs/assets/vendor/katex && mkdir -p docs/assets/vendor/katex/contrib
 	cp build/katex/package/dist/katex.min.js build/katex/package/dist/katex.min.css \
 	   build/katex/package/LICENSE docs/assets/vendor/katex/
