@@ -84,3 +84,42 @@ def test_every_snippet_is_shown_on_a_page() -> None:
     }
     snippets = {str(p.relative_to(REPO)) for p in SNIPPETS.rglob("*.py")}
     assert sorted(snippets - shown) == []
+
+
+COMMAND = re.compile(r"^(?:make (?P<target>[\w-]+)|python -m (?P<module>[\w.]+))(?:\s|$)")
+
+
+def shown_command_exists(line: str) -> bool:
+    """A command a page tells readers to type is a make target or a module of this repository."""
+    match = COMMAND.match(line.split("#")[0].strip())
+    if match is None:
+        return False
+    if match["target"]:
+        makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+        return re.search(rf"^{re.escape(match['target'])}:", makefile, re.MULTILINE) is not None
+    module = REPO / Path(*match["module"].split("."))
+    return module.with_suffix(".py").is_file() or (module / "__main__.py").is_file()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_no_block_is_hand_written(page: Path) -> None:
+    """Every code block shows a file of the repository (code, or its stored output); the only
+    exception is a shell block of commands this repository provides."""
+    for line, info, body in fenced_blocks(page.read_text(encoding="utf-8")):
+        where = f"{page.relative_to(REPO)}:{line}"
+        if info.split()[:1] in (["bash"], ["sh"], ["console"]):
+            for command in filter(str.strip, body):
+                assert shown_command_exists(command), f"{where}: unknown command {command!r}"
+            continue
+        paths = included_paths(body)
+        assert paths, f"{where}: a ```{info}``` block must only include files (--8<--)"
+        for path in paths:
+            assert (REPO / path).is_file(), f"{where}: {path} does not exist"
+
+
+def test_the_command_check() -> None:
+    assert shown_command_exists("make compression   # 实验、画图、测延迟")
+    assert shown_command_exists("python -m cnnbook.predict seven.png --checkpoint lenet.pt")
+    assert not shown_command_exists("make everything")
+    assert not shown_command_exists("python -m cnnbook.nothing")
+    assert not shown_command_exists("pip install torch")
