@@ -28,7 +28,7 @@ def direct_pins() -> dict[str, str]:
 
 
 def test_this_environment_is_the_locked_one() -> None:
-    assert CONSTRAINTS == constraints(), "the environment differs from constraints.txt: make lock"
+    assert constraints() == CONSTRAINTS, "the environment differs from constraints.txt: make lock"
 
 
 def test_every_direct_pin_is_locked_at_the_same_version() -> None:
