@@ -26,11 +26,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject
 
 from publish.tounicode import fix_radicals, font_faces, radical_equivalents
@@ -43,7 +43,7 @@ PRINT_PAGE = "/print_page/"
 DEFAULT_OUTPUT = REPO / "build" / "cnn-basics.pdf"
 TIMEOUT_MS = 60_000
 
-BUNDLE_NOTE = "（印刷版从略，完整文件见随书代码包）"
+BUNDLE_NOTE = "：印刷版从略，见随书代码包"
 READY = """() =>
   document.querySelectorAll('.arithmatex').length > 0 &&
   document.querySelectorAll('.arithmatex:not(:has(.katex))').length === 0 &&
@@ -64,14 +64,16 @@ PREPARE = """() => {
     const first = heading.parentElement.querySelector(':scope > section.print-page h1');
     if (first && first.textContent.trim() === heading.textContent.trim()) heading.remove();
   }
-  // Keep links to other hosts and to anchors that exist in this page; unlink the rest (they
-  // would lead to the local server the page was printed from).
+  // Keep links to other hosts and to anchors that exist in this page; unlink the rest: they
+  // would lead to the local server the page was printed from, or to a reader's own machine
+  // (`make serve` on 127.0.0.1), which a PDF cannot open.
   for (const link of document.querySelectorAll('a[href]')) {
     const target = new URL(link.href);
-    if (target.origin !== location.origin) continue;
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname);
+    if (target.origin !== location.origin && !loopback) continue;
     const id = decodeURIComponent(target.hash.slice(1));
-    const inThisPage = target.pathname === location.pathname && id;
-    if (!(inThisPage && document.getElementById(id))) link.removeAttribute('href');
+    const here = target.origin === location.origin && target.pathname === location.pathname;
+    if (!(here && id && document.getElementById(id))) link.removeAttribute('href');
   }
 }"""
 
@@ -129,10 +131,10 @@ def print_book(site_dir: Path, output: Path) -> str:
     return title
 
 
-def fonts(writer: PdfWriter) -> Iterator[DictionaryObject]:
+def fonts(pages: Iterable[PageObject]) -> Iterator[DictionaryObject]:
     """Every font the pages use, directly or inside form XObjects, once each."""
     seen: set[int] = set()
-    pending = [page.get("/Resources") for page in writer.pages]
+    pending = [page.get("/Resources") for page in pages]
     while pending:
         resources = pending.pop()
         resources = resources.get_object() if resources is not None else None
@@ -151,7 +153,7 @@ def finish(tagged: Path, output: Path, title: str) -> Path:
     writer = PdfWriter()
     writer.append(PdfReader(tagged), import_outline=True)
     equivalents = radical_equivalents(font_faces())
-    for font in fonts(writer):
+    for font in fonts(writer.pages):
         if "/ToUnicode" in font:
             cmap = font["/ToUnicode"].get_object()
             fixed = fix_radicals(cmap.get_data().decode("latin-1"), equivalents)
