@@ -7,6 +7,7 @@ typesetting and printing the one combined page, pypdf finishing the file), then 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -32,6 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("pd
 # printed twice) far more. Widen the upper bound as chapters are added.
 PAGE_RANGE = range(180, 321)
 FIGURE_REFERENCE = re.compile(r"assets/figures/(?P<path>[\w/-]+-light\.(?:png|gif))")
+DOLLAR_MATH = re.compile(r"\$[^$\n]+\$")  # notebooks write math between dollars
 RAW_TEX = re.compile(r"\\(?:frac|sum|times|mathrm|left|right|begin|end|cdot)\b|\$\$|\\\(|\\\[")
 
 
@@ -103,6 +105,19 @@ def pixels(image: Image.Image) -> str:
     return hashlib.sha256(image.convert("RGB").tobytes()).hexdigest()
 
 
+def notebook_page_ranges(reader: PdfReader) -> list[tuple[int, int]]:
+    """Pages of each notebook: from its title (the first cell's heading) to the next chapter."""
+    starts, found = first_pages(reader), chapters()
+    ranges = []
+    for chapter, following in zip(found, [*found[1:], None], strict=True):
+        for notebook in chapter.notebooks:
+            cells = json.loads((REPO / notebook).read_text(encoding="utf-8"))["cells"]
+            title = "".join(cells[0]["source"]).splitlines()[0].removeprefix("# ")
+            end = starts[following.title] if following else len(reader.pages)
+            ranges.append((starts[title], end))
+    return ranges
+
+
 def test_page_count_is_in_range(reader: PdfReader) -> None:
     assert len(reader.pages) in PAGE_RANGE
 
@@ -121,6 +136,10 @@ def test_formulas_are_typeset_glyphs_not_tex(reader: PdfReader, page_texts: list
     first, second = (starts[chapter.title] for chapter in chapters()[:2])
     chapter_1 = "".join(page_texts[first:second])
     assert "∑" in chapter_1 and "⋆" in chapter_1  # y_o = b_o + \sum_c w_{o,c} \star x_c
+    notebook_text = "".join(
+        "".join(page_texts[start:end]) for start, end in notebook_page_ranges(reader)
+    )
+    assert len(notebook_text) > 1000 and not DOLLAR_MATH.search(notebook_text)
     font_names = {str(font.get("/BaseFont", "")) for font in fonts(reader.pages)}
     assert any("KaTeX_Main" in name for name in font_names)
     assert any("KaTeX_Math" in name for name in font_names)
