@@ -15,7 +15,7 @@ Usage: ``python -m publish.pdf [OUTPUT]`` (default ``build/cnn-basics.pdf``).
    Sans CJK for the Chinese text, KaTeX's fonts for the math;
 4. Chromium writes the outline only into a tagged PDF, and the tags (the structure tree) are two
    thirds of that file. pypdf copies the pages, links and outline into a new file without them
-   (about 7 MB instead of 23 MB), and corrects the fonts' character maps so that the Chinese
+   (under a third of the size), and corrects the fonts' character maps so that the Chinese
    text searches and copies as written (``publish.tounicode``).
 """
 
@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject
@@ -41,7 +42,7 @@ PRINT_CONFIG = REPO / "mkdocs-print.yml"
 PRINT_CSS = Path(__file__).with_name("print.css")
 PRINT_PAGE = "/print_page/"
 DEFAULT_OUTPUT = REPO / "build" / "cnn-basics.pdf"
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 180_000  # generous: CI shares two cores between two test workers
 
 BUNDLE_NOTE = "：印刷版从略，见随书代码包"
 READY = """() =>
@@ -113,7 +114,10 @@ def prepare_for_print(page: Page) -> None:
 def print_book(site_dir: Path, output: Path) -> str:
     """Print the combined page to ``output``; return the book's title (the cover's heading)."""
     with serve(site_dir) as base, sync_playwright() as playwright:
-        browser = launch(playwright)
+        try:
+            browser = launch(playwright)
+        except (FileNotFoundError, PlaywrightError) as error:
+            raise PdfError(f"无法启动 Chromium（make pdf 会用 apt-get 安装它）：{error}") from error
         try:
             page = browser.new_context(color_scheme="light").new_page()
             page.goto(base + PRINT_PAGE, wait_until="networkidle", timeout=TIMEOUT_MS)
@@ -126,6 +130,9 @@ def print_book(site_dir: Path, output: Path) -> str:
                 outline=True,
                 tagged=True,  # Chromium writes the outline only with tags
             )
+        except PlaywrightError as error:  # a timeout included
+            first_line = str(error).splitlines()[0]
+            raise PdfError(f"Chromium 没能排版或打印印刷页：{first_line}") from error
         finally:
             browser.close()
     return title
