@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Root can install Debian packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .chromium help serve build test lint outputs runs experiments figures notebooks bench compression regenerate screenshots lock vendor-katex vendor-font clean
+.PHONY: .chromium help serve build test lint outputs runs experiments figures notebooks bench compression regenerate screenshots lock vendor-katex vendor-font clean pdf bundle pages
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -28,6 +28,10 @@ $(VENV)/.docs: pyproject.toml constraints.txt | $(VENV)/bin/python
 
 $(VENV)/.test: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(PIP) install --quiet --constraint constraints.txt --group test
+	touch $@ $(VENV)/.docs $(VENV)/.pdf
+
+$(VENV)/.pdf: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --constraint constraints.txt --group pdf
 	touch $@ $(VENV)/.docs
 
 .chromium:
@@ -86,6 +90,15 @@ screenshots: $(VENV)/.test .chromium ## build the site and screenshot every page
 	$(PY) -m mkdocs build --strict --quiet
 	$(PY) -m tests.browser screenshots site build/screenshots
 	cp build/screenshots/home-light.png .github/screenshot.png
+
+pdf: $(VENV)/.pdf .chromium ## the whole book as one PDF: build/cnn-basics.pdf
+	$(PY) -m publish.pdf build/cnn-basics.pdf
+
+bundle: $(VENV)/.docs ## every chapter's code and notebooks in one zip: build/cnn-basics-code.zip
+	$(PY) -m publish.bundle build/cnn-basics-code.zip
+
+pages: build pdf bundle ## the site as GitHub Pages publishes it: site/ with the PDF and the code zip
+	cp build/cnn-basics.pdf build/cnn-basics-code.zip site/
 
 KATEX_VERSION := 0.19.1
 

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
@@ -76,6 +77,19 @@ def load_book(path: Path = REGISTRY) -> Book:
     if numbers != list(range(1, len(chapters) + 1)):
         raise ValueError(f"{path.name}: chapters must be numbered 1, 2, … in order: {numbers}")
     return Book(tuple(table["front_pages"]), tuple(chapters), tuple(table["back_pages"]))
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: its tags (!ENV, !relative, python objects) become None."""
+
+
+_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def read_config(path: Path) -> dict:
+    """A MkDocs configuration file as plain data (tags dropped), e.g. to read its nav."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_IgnoreTags)
 
 
 def nav_titles(nav: list) -> dict[str, str]:

@@ -97,8 +97,12 @@ def all_rules() -> dict[str, Rules]:
 
 
 def rules_for(path: Path) -> Rules:
-    """The rules ``tests/output_rules.toml`` gives the file at ``path`` (none: exact, no data)."""
-    return all_rules().get(path.resolve().relative_to(REPO).as_posix(), Rules())
+    """The rules ``tests/output_rules.toml`` gives the file at ``path`` (none: exact, no data;
+    a file outside the repository, such as an unzipped copy, has none)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(REPO):
+        return Rules()
+    return all_rules().get(resolved.relative_to(REPO).as_posix(), Rules())
 
 
 def prepare_mnist(root: Path) -> Path:

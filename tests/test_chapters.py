@@ -5,22 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from hooks.chapters import chapter_map, load_book, nav_titles
+from hooks.chapters import chapter_map, load_book, nav_titles, read_config
 from tests.paths import DOCS, FIGURES, REPO, SNIPPETS
 
 BOOK = load_book()
 DONE = [chapter for chapter in BOOK.chapters if chapter.status == "done"]
 
 
-class IgnoreTags(yaml.SafeLoader):
-    """mkdocs.yml uses !ENV and !relative tags; the nav needs none of them."""
-
-
-IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
-IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-CONFIG = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=IgnoreTags)
+CONFIG = read_config(REPO / "mkdocs.yml")
 
 
 def nav_pages(nav: list) -> list[str]:

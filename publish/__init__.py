@@ -1,0 +1,1 @@
+"""The book offline: ``make pdf`` (``publish.pdf``) and ``make bundle`` (``publish.bundle``)."""
