@@ -122,7 +122,6 @@ def run(quick: bool) -> Result:
             }
             for name, row in table.items()
         },
-        "settings": settings,
         "machine": machine(THREADS),
     }
     return Result(markdown, values)

@@ -11,7 +11,7 @@ from torchvision import models
 side = 56
 plain = side * side * 256 * 256 * 9
 bottleneck = side * side * (256 * 64 + 64 * 64 * 9 + 64 * 256)
-print(f"练习 1  3×3 卷积 {plain / 1e6:.1f} M MACs，瓶颈块 {bottleneck / 1e6:.1f} M MACs")
+print(f"练习 1  3×3 卷积 {plain / 1e9:.3f} G MACs，瓶颈块 {bottleneck / 1e9:.3f} G MACs")
 layers = [nn.Conv2d(256, 64, 1), nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 256, 1)]
 x = torch.empty(1, 256, side, side, device="meta")
 counted = 0
