@@ -58,15 +58,20 @@ def counted_table() -> tuple[dict[str, dict], dict[str, dict]]:
     return snippet["table"], snippet["MODELS"]
 
 
+def label(name: str, side: int) -> str:
+    """The network's name; an input other than 224 × 224 is written after it."""
+    return LABELS[name] if side == 224 else f"{LABELS[name]}（{side}×{side}）"
+
+
 def table_rows(table: dict[str, dict], latency_ms: dict[str, float]) -> list[str]:
     """The Markdown rows; the counted columns are formatted here and nowhere else."""
     rows = []
     for name, row in table.items():
         macs = row["flops"] / 2
         rows.append(
-            f"| {LABELS[name]} | {row['input']} | {row['params'] / 1e6:.2f} | {macs / 1e9:.3f} |"
+            f"| {label(name, row['input'])} | {row['params'] / 1e6:.2f} | {macs / 1e9:.3f} |"
             f" {row['flops'] / 1e9:.3f} | {row['ops']:.3f} | {row['file_mib']:.1f} |"
-            f" {row['acc1']:.2f} | {row['acc5']:.2f} | {row['field']} |"
+            f" {row['acc1']:.2f} / {row['acc5']:.2f} | {row['field']} |"
             f" {latency_ms[name]:.1f} | {macs / 1e9 / (latency_ms[name] / 1e3):.1f} |"
         )
     return rows
@@ -89,17 +94,18 @@ def run(quick: bool) -> Result:
         timings = measure_rotated(cases, **settings)
     latency_ms = {name: timing.median * 1e3 for name, timing in timings.items()}
     header = [
-        "| 网络 | 输入边长 | 参数量 (M) | MACs (G) | FLOPs (G) | `_ops` | 文件 (MiB) |"
-        " acc@1 (%) | acc@5 (%) | 感受野 | 延迟 (ms) | GMACs/s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| 网络 | 参数量 (M) | MACs (G) | FLOPs (G) | `_ops` | 文件 (MiB) |"
+        " acc@1 / acc@5 (%) | 感受野 | 延迟 (ms) | GMACs/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     notes = [
-        "MACs 只计卷积与全连接层，FLOPs 由 `torch.utils.flop_counter.FlopCounterMode` 数出"
+        "输入为 224×224（Inception v3 为 299×299），批大小 1。MACs 只计卷积与全连接层，FLOPs 由 `torch.utils.flop_counter.FlopCounterMode` 数出"
         "（等于 MACs 的 2 倍）；`_ops`、文件大小（`_file_size`，单位实为 MiB）与 ImageNet-1K 准确率"
         "取自各网络 DEFAULT 权重的 `Weights.meta`；感受野是最后一层特征图上一个单元的感受野边长"
         "（多分支取最大的一条路径，不计 SE 的全局分支）。",
         f"延迟：批大小 1、{THREADS} 个线程、`torch.inference_mode()`，随机权重；各网络轮流测量 "
-        f"{settings['rounds']} 轮，每轮先预热 {settings['warmup']} 次、再计时 {settings['repeats']} 次"
+        f"{settings['rounds']} 轮，每轮先预热 {settings['warmup']} 次、"
+        f"再计时 {settings['repeats']} 次"
         "取中位数，表中是各轮中位数里最小的一个。"
         + ("已让 glibc 保留释放的内存。" if memory_kept else "")
         + load,

@@ -85,7 +85,9 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
 
     def draw(axes: np.ndarray, theme: Theme) -> None:
         draw_panel(axes[0, 0], points, "gmacs", theme, "乘加次数（G MACs，对数刻度）")
-        draw_panel(axes[0, 1], points, "latency_ms", theme, "CPU 延迟（ms，批大小 1、单线程，对数刻度）")
+        draw_panel(
+            axes[0, 1], points, "latency_ms", theme, "CPU 延迟（ms，批大小 1、单线程，对数刻度）"
+        )
 
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": 11})
 

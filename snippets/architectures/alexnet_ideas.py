@@ -19,6 +19,7 @@ assert torch.allclose(lrn(a), by_hand)  # PyTorch 的 α 也要除以 n：与论
 print("LRN 与手算一致:", True)
 # --8<-- [end:lrn]
 
+
 # --8<-- [start:pooling]
 def pooled_side(side: int, kernel: int, stride: int) -> int:
     return (side - kernel) // stride + 1
@@ -42,6 +43,8 @@ dropouts = [m for m in alexnet.classifier if isinstance(m, nn.Dropout)]
 fc_params = sum(p.numel() for p in alexnet.classifier.parameters())
 total = sum(p.numel() for p in alexnet.parameters())
 print(f"Dropout 层 {len(dropouts)} 个, p = {dropouts[0].p}；全连接层参数占 {fc_params / total:.1%}")
-assert not any(isinstance(m, nn.LocalResponseNorm) for m in alexnet.modules())  # torchvision 版没有 LRN
+assert not any(
+    isinstance(m, nn.LocalResponseNorm) for m in alexnet.modules()
+)  # torchvision 版没有 LRN
 assert tuple(x.shape[1:]) == (256, 6, 6)
 # --8<-- [end:torchvision]

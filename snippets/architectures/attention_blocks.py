@@ -11,7 +11,9 @@ class SE(nn.Module):
 
     def __init__(self, channels: int, reduction: int = 16):
         super().__init__()
-        self.fc1 = nn.Conv2d(channels, channels // reduction, 1)  # 1×1 卷积作用在 1×1 的图上 = 全连接
+        self.fc1 = nn.Conv2d(
+            channels, channels // reduction, 1
+        )  # 1×1 卷积作用在 1×1 的图上 = 全连接
         self.fc2 = nn.Conv2d(channels // reduction, channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -20,6 +22,7 @@ class SE(nn.Module):
 
 
 # --8<-- [end:se]
+
 
 # --8<-- [start:cbam]
 class CBAM(nn.Module):
@@ -55,5 +58,5 @@ print(f"C = 256、r = 16：SE 参数 {se_params:,}，CBAM 参数 {cbam_params:,}
 print(f"同样 256 通道的一个 3×3 卷积参数 {256 * 256 * 9:,}")
 assert se_params == 2 * 256 * 16 + 16 + 256 and cbam_params == 2 * 256 * 16 + 2 * 49
 weights = torch.sigmoid(se.fc2(torch.relu(se.fc1(x.mean(dim=(2, 3), keepdim=True)))))
-assert weights.shape == (2, 256, 1, 1) and 0 < weights.min() and weights.max() < 1
+assert weights.shape == (2, 256, 1, 1) and weights.min() > 0 and weights.max() < 1
 # --8<-- [end:check]

@@ -1,4 +1,5 @@
-"""EfficientNet 的复合缩放：深度 × α^φ、宽度 × β^φ、分辨率 × γ^φ，约束 α·β²·γ² ≈ 2，目标是 φ 每加 1、MACs 约翻一倍。"""
+"""EfficientNet 的复合缩放：深度 × α^φ、宽度 × β^φ、分辨率 × γ^φ，约束 α·β²·γ² ≈ 2，
+目标是 φ 每加 1、MACs 约翻一倍。"""
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -22,7 +23,7 @@ def macs(name: str) -> int:
     return counter.get_total_flops() // 2
 
 
-base = macs("efficientnet_b0")
+base = previous = macs("efficientnet_b0")
 print("网络              输入   MACs (G)  相对 B0  acc@1")
 for index in range(5):
     name = f"efficientnet_b{index}"
@@ -31,6 +32,6 @@ for index in range(5):
     count = macs(name)
     acc = weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]
     print(f"{name:<17} {side:>4} {count / 1e9:>10.3f} {count / base:>8.2f} {acc:>6.2f}")
-    assert index == 0 or count > previous
+    assert index == 0 or count > previous  # 每一档都比前一档贵
     previous = count
 # --8<-- [end:measure]

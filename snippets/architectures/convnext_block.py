@@ -1,4 +1,5 @@
-"""ConvNeXt 块：7×7 深度卷积 → LayerNorm → 1×1 扩张 4 倍 → GELU → 1×1 投影 → 逐通道缩放，再加上输入。"""
+"""ConvNeXt 块：7×7 深度卷积 → LayerNorm → 1×1 扩张 4 倍 → GELU → 1×1 投影 → 逐通道缩放，
+再加上输入。"""
 
 import torch
 from torch import nn
@@ -39,5 +40,8 @@ for ours, theirs in pairs:
     ours.data.copy_(theirs.data.view_as(ours))
 x = torch.randn(1, 96, 56, 56)
 assert torch.allclose(mine(x), reference(x), atol=1e-5)
-print(f"与 torchvision convnext_tiny 的第一个块一致；参数 {sum(p.numel() for p in mine.parameters()):,}")
+print(
+    "与 torchvision convnext_tiny 的第一个块一致；参数",
+    f"{sum(p.numel() for p in mine.parameters()):,}",
+)
 # --8<-- [end:check]

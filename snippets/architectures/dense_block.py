@@ -1,4 +1,7 @@
-"""DenseNet 的稠密块：第 l 层的输入是块输入与前面所有层输出的拼接，每层只新增 k 个通道（增长率）。"""
+"""DenseNet 的稠密块：第 l 层的输入是块输入与前面所有层输出的拼接，
+每层只新增 k 个通道（增长率）。"""
+
+import itertools
 
 import torch
 from torch import nn
@@ -45,5 +48,5 @@ print("输出通道:", mine(x).shape[1], "= 64 + 6 × 32；与 torchvision 的 d
 first_convs = [layer[2] for layer in mine.layers]  # 每层的 1×1 卷积：输入通道线性增长
 print("各层 1×1 卷积的输入通道:", [conv.in_channels for conv in first_convs])
 macs = [56 * 56 * conv.out_channels * conv.in_channels for conv in first_convs]
-assert all(b - a == 56 * 56 * 128 * 32 for a, b in zip(macs, macs[1:]))  # 每层多 k·4k·H·W
+assert all(b - a == 56 * 56 * 128 * 32 for a, b in itertools.pairwise(macs))  # 每层多 k·4k·H·W
 # --8<-- [end:growth]

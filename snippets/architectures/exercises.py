@@ -31,8 +31,10 @@ print(f"练习 2  参数 {params:,}，MACs {macs / 1e6:.2f} M；同尺寸的 24 
       f"{side * side * 24 * 24 * 9 / 1e6:.2f} M")  # fmt: skip
 # --8<-- [end:inverted]
 
+
 # --8<-- [start:traffic]
-# 练习 3：28×28 上的 1×1 卷积，(c1, c2) = (64, 256) 与 (128, 128) 的乘加次数相同，访存量各是多少个元素？
+# 练习 3：28×28 上的 1×1 卷积，(c1, c2) = (64, 256) 与 (128, 128) 的乘加次数相同，
+# 访存量各是多少个元素？
 def traffic(c1: int, c2: int, side: int = 28) -> int:
     return side * side * (c1 + c2) + c1 * c2
 

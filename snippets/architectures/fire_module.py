@@ -1,4 +1,5 @@
-"""SqueezeNet 的 Fire 模块：1×1 的 squeeze 层先把通道压窄，再由 1×1 与 3×3 两路 expand 层展开并拼接。"""
+"""SqueezeNet 的 Fire 模块：1×1 的 squeeze 层先把通道压窄，
+再由 1×1 与 3×3 两路 expand 层展开并拼接。"""
 
 import torch
 from torch import nn
@@ -11,7 +12,9 @@ class Fire(nn.Module):
         super().__init__()
         self.squeeze = nn.Sequential(nn.Conv2d(c_in, squeeze, 1), nn.ReLU(inplace=True))
         self.expand1 = nn.Sequential(nn.Conv2d(squeeze, expand1, 1), nn.ReLU(inplace=True))
-        self.expand3 = nn.Sequential(nn.Conv2d(squeeze, expand3, 3, padding=1), nn.ReLU(inplace=True))
+        self.expand3 = nn.Sequential(
+            nn.Conv2d(squeeze, expand3, 3, padding=1), nn.ReLU(inplace=True)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = self.squeeze(x)

@@ -22,7 +22,9 @@ class Inception(nn.Module):
         self.branch1 = conv_bn(c_in, c1, 1)
         self.branch2 = nn.Sequential(conv_bn(c_in, c3_reduce, 1), conv_bn(c3_reduce, c3, 3))
         self.branch3 = nn.Sequential(conv_bn(c_in, c5_reduce, 1), conv_bn(c5_reduce, c5, k5))
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True), conv_bn(c_in, pool_proj, 1))
+        self.branch4 = nn.Sequential(
+            nn.MaxPool2d(3, 1, 1, ceil_mode=True), conv_bn(c_in, pool_proj, 1)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         branches = (self.branch1, self.branch2, self.branch3, self.branch4)
@@ -30,6 +32,7 @@ class Inception(nn.Module):
 
 
 # --8<-- [end:module]
+
 
 # --8<-- [start:reduction]
 def conv_macs(c_in: int, c_out: int, kernel: int, side: int = 28) -> int:
@@ -45,7 +48,12 @@ with_reduction = (
 )  # fmt: skip
 without = conv_macs(192, 64, 1) + conv_macs(192, 128, 3) + conv_macs(192, 32, 5)
 print(f"inception (3a) MACs: 有 1×1 降维 {with_reduction / 1e6:.1f} M，没有 {without / 1e6:.1f} M")
-assert Inception(192, 64, 96, 128, 16, 32, 32)(torch.zeros(1, 192, 28, 28)).shape == (1, 256, 28, 28)
+assert Inception(192, 64, 96, 128, 16, 32, 32)(torch.zeros(1, 192, 28, 28)).shape == (
+    1,
+    256,
+    28,
+    28,
+)
 # --8<-- [end:reduction]
 
 # --8<-- [start:torchvision]
@@ -69,9 +77,12 @@ for name, big, small in [
     print(f"{name}: 参数与 MACs 都是原来的 {small}/{big} = {small / big:.3f}")
 c = 64  # 用真实的层核对：输入输出都是 c 个通道、不带偏置
 five = nn.Conv2d(c, c, 5, padding=2, bias=False)
-two_threes = nn.Sequential(nn.Conv2d(c, c, 3, padding=1, bias=False), nn.Conv2d(c, c, 3, padding=1, bias=False))
+two_threes = nn.Sequential(
+    nn.Conv2d(c, c, 3, padding=1, bias=False), nn.Conv2d(c, c, 3, padding=1, bias=False)
+)
 asym = nn.Sequential(
-    nn.Conv2d(c, c, (1, 7), padding=(0, 3), bias=False), nn.Conv2d(c, c, (7, 1), padding=(3, 0), bias=False)
+    nn.Conv2d(c, c, (1, 7), padding=(0, 3), bias=False),
+    nn.Conv2d(c, c, (7, 1), padding=(3, 0), bias=False),
 )
 x = torch.zeros(1, c, 17, 17)
 assert five(x).shape == two_threes(x).shape == asym(x).shape  # 尺寸不变

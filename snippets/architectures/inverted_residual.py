@@ -1,4 +1,5 @@
-"""MobileNet V2 的倒置残差块（先扩张、再深度卷积、最后线性投影）与 MobileNet V3 的版本（h-swish、SE）。"""
+"""MobileNet V2 的倒置残差块（先扩张、再深度卷积、最后线性投影）
+与 MobileNet V3 的版本（h-swish、SE）。"""
 
 import torch
 from torch import nn
@@ -70,7 +71,9 @@ def v3_block(c_in, hidden, c_out, kernel, stride) -> InvertedResidual:
 # --8<-- [start:check]
 def same_as(mine: nn.Module, theirs: nn.Module, x: torch.Tensor) -> bool:
     mine.eval(), theirs.eval()
-    for ours, reference in zip(mine.state_dict().values(), theirs.state_dict().values(), strict=True):
+    for ours, reference in zip(
+        mine.state_dict().values(), theirs.state_dict().values(), strict=True
+    ):
         ours.copy_(reference)
     return torch.allclose(mine(x), theirs(x), atol=1e-6)
 

@@ -35,7 +35,9 @@ class PartialConv(nn.Module):
         self.convs = nn.ModuleList(nn.Conv2d(len(inputs), 1, 5) for inputs in C3_INPUTS)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([conv(x[:, list(i)]) for conv, i in zip(self.convs, C3_INPUTS)], dim=1)
+        return torch.cat(
+            [conv(x[:, list(i)]) for conv, i in zip(self.convs, C3_INPUTS, strict=True)], dim=1
+        )
 
 
 class ScaledTanh(nn.Module):
@@ -45,14 +47,24 @@ class ScaledTanh(nn.Module):
 
 def published_lenet5() -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), ScaledTanh(), Subsample(6), ScaledTanh(),  # C1、S2
-        PartialConv(), ScaledTanh(), Subsample(16), ScaledTanh(),  # C3、S4
-        nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(),  # C5：5×5 卷积，输出 1×1
-        nn.Linear(120, 84), ScaledTanh(),  # F6
+        nn.Conv2d(1, 6, 5),
+        ScaledTanh(),
+        Subsample(6),
+        ScaledTanh(),  # C1、S2
+        PartialConv(),
+        ScaledTanh(),
+        Subsample(16),
+        ScaledTanh(),  # C3、S4
+        nn.Conv2d(16, 120, 5),
+        ScaledTanh(),
+        nn.Flatten(),  # C5：5×5 卷积，输出 1×1
+        nn.Linear(120, 84),
+        ScaledTanh(),  # F6
     )  # 输出层是 10 个欧氏径向基（RBF）单元，参数为手工设定的 7×12 位图，不训练，这里不计
 
 
 # --8<-- [end:published]
+
 
 # --8<-- [start:modern]
 def modern_lenet5() -> nn.Sequential:

@@ -8,6 +8,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision import models
 from torchvision.models.resnet import Bottleneck
 
+
 def padded(text: str, width: int) -> str:
     """左对齐到 width 个字符宽（一个汉字或全角括号占两格）。"""
     return text + " " * (width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
@@ -23,7 +24,9 @@ parts = Counter()
 def record(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
     x = inputs[0]
     if isinstance(module, nn.Conv2d):
-        parts["卷积乘加"] += output.numel() * module.in_channels // module.groups * module.weight[0, 0].numel()
+        parts["卷积乘加"] += (
+            output.numel() * module.in_channels // module.groups * module.weight[0, 0].numel()
+        )
     elif isinstance(module, nn.Linear):
         parts["全连接乘加"] += output.numel() * module.in_features
         parts["全连接偏置"] += output.numel()

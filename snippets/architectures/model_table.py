@@ -37,14 +37,16 @@ MODELS = {
 
 
 # --8<-- [start:field]
-Axis = tuple[int, int]  # 一个方向上的 (感受野 R, 跳距 J)
+Layer = tuple[int, int, int, int]  # (K, S, P, D)
+Axis = tuple[int, int, tuple[Layer, ...]]  # 一个方向上的 (感受野 R, 跳距 J, 这条路径经过的层)
 GLOBAL = "global"  # 经过了全局池化：不再有空间位置
 
 
 def grow(axis: Axis, kernel: int, stride: int, padding: int, dilation: int) -> Axis:
     """第 3 章的递推：R ← R + D·(K − 1)·J，J ← J·S（填充只移动起点，不改变大小）。"""
-    size, jump = axis
-    return size + dilation * (kernel - 1) * jump, jump * stride
+    size, jump, path = axis
+    layer = (kernel, stride, padding, dilation)
+    return size + dilation * (kernel - 1) * jump, jump * stride, (*path, layer)
 
 
 def pair(value, default) -> tuple[int, int]:
@@ -63,7 +65,7 @@ class FieldTracer(TorchDispatchMode):
     def __init__(self, image: torch.Tensor):
         super().__init__()
         self.fields = WeakTensorKeyDictionary()
-        self.fields[image] = ((1, 1), (1, 1))  # (高方向, 宽方向)，输入像素 R = 1、J = 1
+        self.fields[image] = ((1, 1, ()), (1, 1, ()))  # (高方向, 宽方向)：输入像素 R = 1、J = 1
         self.last = None  # 最后一个四维、带空间位置的张量：最后一层特征图
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
@@ -123,7 +125,7 @@ def count(name: str) -> dict:
     tracer = FieldTracer(image)
     with tracer:
         model(image)
-    (height, jump), (width, _) = tracer.last
+    (height, jump, path), (width, _, _) = tracer.last
     assert height == width, name  # 这些网络的感受野都是正方形
     meta = weights.meta
     return {
@@ -137,6 +139,7 @@ def count(name: str) -> dict:
         "acc5": meta["_metrics"]["ImageNet-1K"]["acc@5"],
         "field": height,
         "jump": jump,
+        "path": path,  # 高方向上感受野最大的那条路径经过的 (K, S, P, D)
         "num_params": meta["num_params"],
     }
 

@@ -42,11 +42,14 @@ def bottleneck(c_in: int, width: int, stride: int = 1) -> Residual:
 
 # --8<-- [end:blocks]
 
+
 # --8<-- [start:check]
 def same_as(mine: nn.Module, theirs: nn.Module, x: torch.Tensor) -> bool:
     """按注册顺序复制全部参数与缓冲区，再比较输出。"""
     mine.eval(), theirs.eval()
-    for ours, reference in zip(mine.state_dict().values(), theirs.state_dict().values(), strict=True):
+    for ours, reference in zip(
+        mine.state_dict().values(), theirs.state_dict().values(), strict=True
+    ):
         ours.copy_(reference)
     return torch.equal(mine(x), theirs(x))
 
@@ -61,6 +64,7 @@ x = torch.randn(1, 256, 56, 56)
 assert same_as(bottleneck(256, 64), resnet50.layer1[1], x)  # 256 → 256，恒等捷径
 print("四个块与 torchvision 的实现逐元素相同:", True)
 # --8<-- [end:check]
+
 
 # --8<-- [start:cost]
 def count(module: nn.Module) -> int:

@@ -20,7 +20,7 @@ class Plain(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.relu(self.stem(x))
-        for first, second in zip(self.convs[::2], self.convs[1::2]):
+        for first, second in zip(self.convs[::2], self.convs[1::2], strict=True):
             out = second(F.relu(first(x)))  # 两层卷积 F(x)
             x = F.relu(out + x) if self.residual else F.relu(out)  # 有捷径：relu(F(x) + x)
         return self.head(x.mean(dim=(2, 3)))
@@ -49,7 +49,10 @@ residual = [stem_gradient(True, seed) for seed in SEEDS]
 ratios = [r / p for r, p in zip(residual, plain, strict=True)]
 print(f"普通网络 第一层梯度范数: 最小 {min(plain):.1e}  最大 {max(plain):.1e}")
 print(f"残差网络 第一层梯度范数: 最小 {min(residual):.1e}  最大 {max(residual):.1e}")
-print(f"残差 / 普通（{len(ratios)} 个种子）: 最小 {min(ratios):.1e}  中位数 {statistics.median(ratios):.1e}")
+print(
+    f"残差 / 普通（{len(ratios)} 个种子）: 最小 {min(ratios):.1e}  "
+    f"中位数 {statistics.median(ratios):.1e}"
+)
 assert min(ratios) > 1e6  # 每个种子都如此，而且差了许多个数量级
 he_plain = [stem_gradient(False, seed, he_init=True) for seed in SEEDS]
 print(f"普通网络 + He 初始化: 最小 {min(he_plain):.1e}  最大 {max(he_plain):.1e}")

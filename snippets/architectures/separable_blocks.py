@@ -1,4 +1,5 @@
-"""Xception 与 MobileNet V1 的基本单元都是深度可分离卷积：深度卷积（每通道一个 3×3）+ 逐点卷积（1×1）。"""
+"""Xception 与 MobileNet V1 的基本单元都是深度可分离卷积：
+深度卷积（每通道一个 3×3）+ 逐点卷积（1×1）。"""
 
 import torch
 from torch import nn
@@ -26,7 +27,8 @@ print(f"合成后的普通卷积与可分离卷积输出一致；参数 {factore
 def mobilenet_v1_block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
     """MobileNet V1：深度卷积与逐点卷积之后各接 BN 与 ReLU。"""
     return nn.Sequential(
-        nn.Conv2d(c_in, c_in, 3, stride, 1, groups=c_in, bias=False), nn.BatchNorm2d(c_in), nn.ReLU(),
+        nn.Conv2d(c_in, c_in, 3, stride, 1, groups=c_in, bias=False),
+        nn.BatchNorm2d(c_in), nn.ReLU(),
         nn.Conv2d(c_in, c_out, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
     )  # fmt: skip
 

@@ -22,7 +22,9 @@ class ShuffleV1Unit(nn.Module):
         super().__init__()
         self.groups = groups
         self.reduce = nn.Sequential(
-            nn.Conv2d(channels, bottleneck, 1, groups=groups, bias=False), nn.BatchNorm2d(bottleneck), nn.ReLU()
+            nn.Conv2d(channels, bottleneck, 1, groups=groups, bias=False),
+            nn.BatchNorm2d(bottleneck),
+            nn.ReLU(),
         )
         self.depthwise = nn.Sequential(
             nn.Conv2d(bottleneck, bottleneck, 3, padding=1, groups=bottleneck, bias=False),

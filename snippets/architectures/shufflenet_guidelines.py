@@ -1,4 +1,5 @@
-"""ShuffleNet V2 的准则 G1、G2、G4，用访存量（memory access cost，论文里缩写为 MAC，与乘加次数无关）算一遍。
+"""ShuffleNet V2 的准则 G1、G2、G4，用访存量算一遍
+（memory access cost：论文里缩写为 MAC，与乘加次数无关）。
 
 访存量按元素个数计：读输入、写输出、读权重，各一次（与第 2 章的约定相同）。"""
 
@@ -55,8 +56,14 @@ class Traffic(TorchDispatchMode):
         out = func(*args, **(kwargs or {}))
         name = str(func)
         if not any(part in name for part in self.FREE):
-            tensors = [t for t in tree_flatten((args, kwargs, out))[0] if isinstance(t, torch.Tensor)]
-            kind = "卷积与全连接" if "convolution" in name or "addmm" in name else "BN、ReLU、相加、池化"
+            tensors = [
+                t for t in tree_flatten((args, kwargs, out))[0] if isinstance(t, torch.Tensor)
+            ]
+            kind = (
+                "卷积与全连接"
+                if "convolution" in name or "addmm" in name
+                else "BN、ReLU、相加、池化"
+            )
             self.elements[kind] += sum(t.numel() for t in tensors)
         return out
 

@@ -24,7 +24,9 @@ parts = []
 for detach_left in (True, False):
     embed.zero_grad()
     a, b = embed(left), embed(right)
-    F.cosine_similarity(a.detach() if detach_left else a, b if detach_left else b.detach()).sum().backward()
+    F.cosine_similarity(
+        a.detach() if detach_left else a, b if detach_left else b.detach()
+    ).sum().backward()
     parts.append(embed[0].weight.grad.clone())
 assert torch.allclose(shared_grad, parts[0] + parts[1], atol=1e-6)
 print("共享权重的梯度 = 左支梯度 + 右支梯度:", True)

@@ -4,11 +4,14 @@ import torch
 from torch import nn
 from torchvision import models
 
+
 # --8<-- [start:block]
 def vgg_block(convs: int, in_channels: int, out_channels: int) -> list[nn.Module]:
     layers: list[nn.Module] = []
     for index in range(convs):
-        layers += [nn.Conv2d(in_channels if index == 0 else out_channels, out_channels, 3, padding=1)]
+        layers += [
+            nn.Conv2d(in_channels if index == 0 else out_channels, out_channels, 3, padding=1)
+        ]
         layers += [nn.ReLU(inplace=True)]
     return [*layers, nn.MaxPool2d(2)]
 
