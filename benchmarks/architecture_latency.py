@@ -99,7 +99,8 @@ def run(quick: bool) -> Result:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     notes = [
-        "输入为 224×224（Inception v3 为 299×299），批大小 1。MACs 只计卷积与全连接层，FLOPs 由 `torch.utils.flop_counter.FlopCounterMode` 数出"
+        "输入为 224×224（Inception v3 为 299×299），批大小 1。"
+        "MACs 只计卷积与全连接层，FLOPs 由 `torch.utils.flop_counter.FlopCounterMode` 数出"
         "（等于 MACs 的 2 倍）；`_ops`、文件大小（`_file_size`，单位实为 MiB）与 ImageNet-1K 准确率"
         "取自各网络 DEFAULT 权重的 `Weights.meta`；感受野是最后一层特征图上一个单元的感受野边长"
         "（多分支取最大的一条路径，不计 SE 的全局分支）。",
