@@ -20,7 +20,7 @@ from figures.common import FIGURES_DIR, THEMES, Theme, figure_cli, save_charts
 OUTPUT_DIR = FIGURES_DIR / "architectures"
 STEM = "accuracy-cost"
 OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
-SIZE_PX = (1200, 560)
+SIZE_PX = (1000, 1250)
 RESULTS = RESULTS_DIR / "architecture_latency.json"
 DEPTHWISE = {  # networks built mostly from depthwise (or channel-wise) convolutions
     "mobilenet_v2",
@@ -69,7 +69,7 @@ def draw_panel(chart: Axes, points: list[dict], key: str, theme: Theme, xlabel: 
             (point[key], point["acc1"]),
             textcoords="offset points",
             xytext=OFFSETS.get(point["name"], (6, 4)),
-            fontsize=9,
+            fontsize=12,
             color=theme.text,
         )
     chart.set_xscale("log")
@@ -77,7 +77,7 @@ def draw_panel(chart: Axes, points: list[dict], key: str, theme: Theme, xlabel: 
     span = np.array([p[key] for p in points])
     chart.set_xlim(span.min() / 1.6, span.max() * 2.2)
     chart.set(xlabel=xlabel, ylabel="ImageNet-1K top-1 准确率（%）", ylim=(54, 85))
-    chart.legend(loc="lower right", fontsize=10)
+    chart.legend(loc="lower right", fontsize=13)
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
@@ -86,10 +86,10 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     def draw(axes: np.ndarray, theme: Theme) -> None:
         draw_panel(axes[0, 0], points, "gmacs", theme, "乘加次数（G MACs，对数刻度）")
         draw_panel(
-            axes[0, 1], points, "latency_ms", theme, "CPU 延迟（ms，批大小 1、单线程，对数刻度）"
+            axes[1, 0], points, "latency_ms", theme, "CPU 延迟（ms，批大小 1、单线程，对数刻度）"
         )
 
-    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": 11})
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rows=2, rc={"font.size": 15})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

@@ -18,6 +18,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 from torchvision import models
 
+from cnnbook.model import LeNet
 from tests.helpers import one_thread, snippet, stored
 
 
@@ -25,6 +26,20 @@ def flop_macs(module: nn.Module, x: torch.Tensor) -> int:
     with FlopCounterMode(display=False) as counter:
         module(x)
     return counter.get_total_flops() // 2
+
+
+def test_lenet5_parameters_as_the_page_states() -> None:
+    lenet = snippet("architectures/lenet5")
+    published, modern = lenet["published"], lenet["modern"]
+    c5 = sum(p.numel() for p in published[8].parameters())
+    assert c5 > lenet["published_total"] / 2  # “占了全部参数的大半”
+    full_c3 = nn.Conv2d(6, 16, 5)
+    partial_c3 = sum(p.numel() for p in published[4].parameters())
+    assert partial_c3 < sum(p.numel() for p in full_c3.parameters()) == 16 * (6 * 25 + 1)
+    book = LeNet()  # chapter 9's network has exactly the modern version's parameters
+    assert sum(p.numel() for p in book.parameters()) == lenet["modern_total"]
+    shapes = [tuple(p.shape) for p in modern.parameters()]
+    assert shapes == [tuple(p.shape) for p in book.parameters()]
 
 
 def test_inception_3a_costs_what_the_formula_says() -> None:
