@@ -76,7 +76,10 @@ def test_group_shuffle_gif_numbers_are_torchs() -> None:
     block = np.equal.outer(np.arange(12) // 4, np.arange(12) // 4)
     assert (without == block).all() and without.sum() == 48
     assert np.array(numbers["depends_with_shuffle"]).all()
-    assert "144 对（输出通道，输入通道）中只有 48 对相连" in PAGE and "144 对全部相连" in PAGE
+    connected = variant("channel_shuffle")["connected_pairs"]
+    assert (np.array(numbers["depends_with_shuffle"]) == connected(True).numpy()).all()
+    out = output("channel_shuffle")
+    assert f"{without.size} 对（输出通道，输入通道）中 {without.sum()} 对相连" in out
 
 
 def test_dilated_gif_numbers_are_torchs() -> None:
@@ -98,7 +101,7 @@ def test_gridding_figure_counts_are_the_snippets() -> None:
     assert [p["used"] for p in panels] == [49, 169]
     for panel in panels:
         dilations = panel["dilations"]
-        line = f"dilations={dilations}: 感受野 13×13，用到其中 {panel['used']} / 169 个像素"
+        line = f"空洞率 {dilations}：感受野 13×13，用到其中 {panel['used']} / 169 个像素"
         assert line in output("dilated_stack")
         # independent check: random positive weights give the same set of used pixels
         torch.manual_seed(0)

@@ -42,9 +42,12 @@ def macs(fn) -> int:
 @pytest.mark.parametrize(
     ("call", "complaint"),
     [
-        (lambda: variant("separable_rank")["split_rank_one"](torch.ones(3)), "must be a 2-D"),
-        (lambda: variant("separable_rank")["split_rank_one"](torch.eye(3)), "kernel has rank 3"),
-        (lambda: variant("separable_rank")["split_rank_one"](torch.zeros(3, 3)), "rank 0"),
+        (
+            lambda: variant("separable_rank")["split_rank_one"](torch.ones(3)),
+            "kernel 必须是二维矩阵",
+        ),
+        (lambda: variant("separable_rank")["split_rank_one"](torch.eye(3)), "kernel 的秩为 3"),
+        (lambda: variant("separable_rank")["split_rank_one"](torch.zeros(3, 3)), "秩为 0"),
         (lambda: variant("group_conv")["group_conv_parameters"](6, 8, 3, 4), "groups=4"),
         (lambda: variant("group_conv")["group_conv_parameters"](8, 8, 3, 0), "groups=0"),
         (lambda: variant("group_conv")["group_conv_parameters"](8, 8, 0, 2), "kernel_size"),
@@ -59,7 +62,7 @@ def macs(fn) -> int:
         ),
         (
             lambda: variant("channel_shuffle")["channel_shuffle"](torch.zeros(12, 2, 2), 3),
-            "x must have shape",
+            "x 的形状必须是 (B, C, H, W)",
         ),
         (lambda: variant("dilated_conv")["insert_zeros"](torch.ones(3, 3), 0), "dilation"),
         (lambda: variant("dilated_stack")["receptive_field"]([1, -2]), "dilations"),
@@ -84,7 +87,7 @@ def test_helpers_reject_bad_input(call, complaint: str) -> None:
         ({"size": 4, "kernel_size": 3, "padding": -1}, "padding"),
         ({"size": 4, "kernel_size": 3, "stride": 2, "output_padding": 2}, "output_padding"),
         ({"size": 4, "kernel_size": 3, "output_padding": -1}, "output_padding"),
-        ({"size": 1, "kernel_size": 1, "padding": 1}, "padding=1 is too large"),
+        ({"size": 1, "kernel_size": 1, "padding": 1}, "padding=1 太大"),
     ],
 )
 def test_transposed_output_size_rejects_bad_arguments(kwargs: dict, complaint: str) -> None:
@@ -108,15 +111,15 @@ def test_zero_insertion_rejects_bad_arguments() -> None:
 def test_deformable_wrapper_rejects_bad_shapes() -> None:
     deformable_conv = variant("deformable")["deformable_conv"]
     x, w = torch.zeros(1, 4, 8, 8), torch.zeros(6, 4, 3, 3)
-    with pytest.raises(ValueError, match=re.escape("offset must have shape")):
+    with pytest.raises(ValueError, match=re.escape("offset 的形状必须是")):
         deformable_conv(x, w, torch.zeros(1, 17, 8, 8), padding=1)
-    with pytest.raises(ValueError, match=re.escape("offset must have shape")):
+    with pytest.raises(ValueError, match=re.escape("offset 的形状必须是")):
         deformable_conv(x, w, torch.zeros(1, 18, 6, 6), padding=1)  # H' W' of padding=0
-    with pytest.raises(ValueError, match=re.escape("offset must have shape")):
+    with pytest.raises(ValueError, match=re.escape("offset 的形状必须是")):
         deformable_conv(x, w, torch.zeros(2, 18, 8, 8), padding=1)
     with pytest.raises(ValueError, match="offset_groups=3"):
         deformable_conv(x, w, torch.zeros(1, 54, 8, 8), padding=1)
-    with pytest.raises(ValueError, match=re.escape("mask must have shape (1, 9, 8, 8)")):
+    with pytest.raises(ValueError, match=re.escape("mask 的形状必须是 (1, 9, 8, 8)")):
         deformable_conv(x, w, torch.zeros(1, 18, 8, 8), torch.ones(1, 18, 8, 8), padding=1)
 
 
