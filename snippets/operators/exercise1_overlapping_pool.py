@@ -4,9 +4,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-pool = nn.MaxPool2d(kernel_size=3, stride=2)
+alexnet_pool = nn.MaxPool2d(3, stride=2)
 x = torch.randn(1, 256, 13, 13)
-print("输出形状", tuple(pool(x).shape))  # ⌊(13 − 3) / 2⌋ + 1 = 6
+print("输出形状", tuple(alexnet_pool(x).shape))  # ⌊(13 − 3) / 2⌋ + 1 = 6
 
 # 每个位置属于几个窗口：用 unfold/fold 数一数
 windows = F.unfold(torch.ones(1, 1, 13, 13), kernel_size=3, stride=2)
