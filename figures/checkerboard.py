@@ -35,9 +35,9 @@ LIMITS = (-3.2, 29.6, -1.4, 19.6)
 PANEL_X = (0.0, 10.0, 20.0)
 ROW_TOPS = (18.0, 8.6)
 TITLES = {
-    "k3s2": "conv_transpose k=3, s=2",
-    "k4s2": "conv_transpose k=4, s=2",
-    "resize_conv": "nearest x2, then conv 3x3",
+    "k3s2": "转置卷积 K=3, S=2",
+    "k4s2": "转置卷积 K=4, S=2",
+    "resize_conv": "最近邻放大 2 倍，再做 3×3 卷积",
 }
 
 
@@ -85,15 +85,17 @@ def heat_grid(axes: Axes, values: np.ndarray, corner: tuple[float, float], theme
 def draw(theme: Theme, numbers: dict) -> object:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     for top, key, label, fmt in [
-        (ROW_TOPS[0], "ones", "weights = 1", "{:.0f}"),
-        (ROW_TOPS[1], "random", "random weights", "{:.1f}"),
+        (ROW_TOPS[0], "ones", "权重全为 1", "{:.0f}"),
+        (ROW_TOPS[1], "random", "随机权重", "{:.1f}"),
     ]:
         axes.text(-0.5, top - 4, label, ha="right", va="center", rotation=90, color=theme.muted)
         for left, (method, title) in zip(PANEL_X, TITLES.items(), strict=True):
             values = np.array(numbers[method][key])
             heat_grid(axes, values, (left, top), theme, fmt)
             axes.text(left + 4, top + 0.4, title, ha="center", color=theme.text)
-    caption = "input: a constant 4x4 image; every output is 8x8"
+    caption = (
+        "输入：4×4 的常数图像；每个输出都是 8×8（颜色：每幅小图的最小值为蓝色，越大越接近橙色）"
+    )
     axes.text(13, -0.8, caption, ha="center", color=theme.muted, fontsize=14)
     return render(axes)
 

@@ -140,11 +140,11 @@ def draw_panel(axes: Axes, left: float, theme: Theme, points: list[dict], key: s
 
 def draw(theme: Theme, points: list[dict]) -> object:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
-    titles = ("regular 3x3 sampling (offsets = 0)", "deformable: offsets follow the outline")
+    titles = ("规则的 3×3 采样（偏移为 0）", "可变形卷积：偏移让采样点贴着轮廓")
     for left, key, title in zip(PANEL_X, ("regular", "sampled"), titles, strict=True):
         draw_panel(axes, left, theme, points, key)
         axes.text(left + SIZE / 2, TOP + 0.6, title, ha="center", color=theme.text)
-    caption = "squares: output positions; dots: the 9 points deform_conv2d samples for each"
+    caption = "方块：输出位置；圆点：deform_conv2d 为每个输出位置采样的 9 个点"
     axes.text(21, -1.1, caption, ha="center", color=theme.muted, fontsize=14)
     return render(axes)
 

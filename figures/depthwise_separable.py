@@ -92,11 +92,11 @@ def static_canvas(theme: Theme, tensors: tuple) -> Axes:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     label = {"va": "center", "color": theme.muted}
     for left, width, text in [
-        (INPUT_X, 4, "input"),
-        (KERNEL_X, 3, "dw kernels"),
-        (DEPTHWISE_X, 2, "dw out"),
-        (POINTWISE_X, 3, "pointwise 1x1"),
-        (OUTPUT_X, 2, "output"),
+        (INPUT_X, 4, "输入"),
+        (KERNEL_X, 3, "深度卷积核"),
+        (DEPTHWISE_X, 2, "深度卷积输出"),
+        (POINTWISE_X, 3, "逐点 1×1 权重"),
+        (OUTPUT_X, 2, "输出"),
     ]:
         axes.text(left + width / 2, ROW_TOPS[0] + 0.75, text, ha="center", color=theme.muted)
     empty = np.full((2, 2), np.nan)
@@ -126,7 +126,9 @@ def draw_frame(axes: Axes, theme: Theme, step: dict | None, filled: dict) -> Ima
         axes.text(
             left + j + 0.5, top - i - 0.5, f"{value:g}", ha="center", va="center", color=theme.text
         )
-    axes.text(15.5, -0.9, caption(step), ha="center", color=theme.text, fontsize=15)
+    axes.text(
+        15.5, -0.9, caption(step, weight_counts()), ha="center", color=theme.text, fontsize=15
+    )
     if step is not None:
         highlight(axes, theme, step)
     image = render(axes)
@@ -150,16 +152,32 @@ def highlight(axes: Axes, theme: Theme, step: dict) -> None:
         outline(axes, (OUTPUT_X + j, OUTPUT_TOPS[step["channel"]] - i), (1, 1), color)
 
 
-def caption(step: dict | None) -> str:
+def weight_counts() -> dict[str, int]:
+    """How many weights each layer of the example has (torch counts them)."""
+    _, depthwise, pointwise = example_tensors()
+    return {
+        "kernels": depthwise.shape[0],
+        "depthwise": depthwise.numel(),
+        "out": pointwise.shape[0],
+        "in": pointwise.shape[1],
+        "pointwise": pointwise.numel(),
+    }
+
+
+def caption(step: dict | None, counts: dict[str, int]) -> str:
+    """c0–c2 are the input (and depthwise output) channels, o0–o1 the output channels."""
     if step is None:
-        return "depthwise: 3 kernels, 27 weights  |  pointwise: 2 x 3 = 6 weights"
+        return (
+            f"深度卷积：{counts['kernels']} 个卷积核，共 {counts['depthwise']} 个权重  |  "
+            f"逐点卷积：{counts['out']} × {counts['in']} = {counts['pointwise']} 个权重"
+        )
     i, j = step["position"]
     if step["stage"] == "depthwise":
         c = step["channel"]
         value = step["value"]
-        return f"depthwise: channel {c} only, dw{c}[{i},{j}] = sum(window * kernel {c}) = {value}"
-    terms = " + ".join(f"{w}*({v})" for w, v in zip(step["weights"], step["inputs"], strict=True))
-    return f"pointwise: o{step['channel']}[{i},{j}] = {terms} = {step['value']}"
+        return f"深度卷积：只用通道 c{c}，c{c}[{i},{j}] = Σ(窗口 × 卷积核 {c}) = {value}"
+    terms = " + ".join(f"{w}×({v})" for w, v in zip(step["weights"], step["inputs"], strict=True))
+    return f"逐点卷积：o{step['channel']}[{i},{j}] = {terms} = {step['value']}"
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:

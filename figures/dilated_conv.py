@@ -34,6 +34,8 @@ OUTPUTS = [f"{STEM}-{theme}.gif" for theme in THEMES]
 SIZE_PX = (1000, 380)
 LIMITS = (-0.5, 28.5, -1.8, 9.2)
 DILATION = 2
+K = 3  # the kernel side of the snippet
+EFFECTIVE = DILATION * (K - 1) + 1
 TOP = 8.0
 INPUT_X, KERNEL_X, OUTPUT_X, SPREAD_X = 0.5, 9.5, 15.5, 21.5
 FRAME_MS, LAST_FRAME_MS = 1500, 3500
@@ -73,10 +75,14 @@ def static_canvas(theme: Theme, snippet: dict) -> Axes:
     spread = snippet["insert_zeros"](kernel, DILATION).numpy()
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     title = {"ha": "center", "color": theme.muted}
-    axes.text(INPUT_X + 3.5, TOP + 0.4, "input 7x7", **title)
-    axes.text(KERNEL_X + 1.5, TOP + 0.4, "kernel 3x3, d=2", **title)
-    axes.text(OUTPUT_X + 1.5, TOP + 0.4, "output 3x3", **title)
-    axes.text(SPREAD_X + 2.5, TOP + 0.4, "same as this 5x5", **title)
+    rows, cols = image.shape
+    k = kernel.shape[-1]
+    axes.text(INPUT_X + cols / 2, TOP + 0.4, f"输入 {rows}×{cols}", **title)
+    axes.text(KERNEL_X + k / 2, TOP + 0.4, f"卷积核 {k}×{k}，D={DILATION}", **title)
+    axes.text(OUTPUT_X + 1.5, TOP + 0.4, "输出 3×3", **title)
+    axes.text(
+        SPREAD_X + len(spread) / 2, TOP + 0.4, f"等同于这个 {len(spread)}×{len(spread)}", **title
+    )
     draw_grid(axes, image, (INPUT_X, TOP), theme, theme.input)
     draw_grid(axes, kernel.numpy(), (KERNEL_X, TOP - 1), theme, theme.kernel)
     draw_grid(axes, np.full((3, 3), np.nan), (OUTPUT_X, TOP - 1), theme, theme.output)
@@ -108,7 +114,10 @@ def draw_frame(axes: Axes, theme: Theme, step: dict | None, filled: dict) -> Ima
             color=theme.text,
         )
     if step is None:
-        caption = "9 weights cover a 5x5 area: effective size d(k-1)+1 = 2*(3-1)+1 = 5"
+        caption = (
+            f"{K * K} 个权重覆盖 {EFFECTIVE}×{EFFECTIVE} 的范围："
+            f"等效大小 D(K − 1) + 1 = {DILATION}×({K} − 1) + 1 = {EFFECTIVE}"
+        )
     else:
         i, j = step["position"]
         window = Rectangle(
@@ -125,7 +134,7 @@ def draw_frame(axes: Axes, theme: Theme, step: dict | None, filled: dict) -> Ima
             outline(axes, (INPUT_X + c, TOP - r), (1, 1), theme.highlight)
         outline(axes, (OUTPUT_X + j, TOP - 1 - i), (1, 1), theme.highlight)
         terms = " + ".join(f"({p})" for p in step["products"])
-        caption = f"out[{i},{j}] = {terms} = {step['output']}"
+        caption = f"输出[{i},{j}] = {terms} = {step['output']}"
     axes.text(14, -0.9, caption, ha="center", color=theme.text, fontsize=15)
     image = render(axes)
     for artist in [*axes.patches[kept_patches:], *axes.texts[kept_texts:]]:

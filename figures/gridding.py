@@ -66,9 +66,9 @@ def draw(theme: Theme, panels: list[dict]) -> object:
                 )
             )
         dilations = ", ".join(map(str, panel["dilations"]))
-        title = f"dilations {dilations}: {panel['used']} of {size * size} pixels used"
+        title = f"空洞率 {dilations}：用到 {panel['used']} / {size * size} 个像素"
         axes.text(left + size / 2, TOP + 0.45, title, ha="center", color=theme.text)
-    caption = "numbers: paths from that input pixel to the one output (3x3 kernels, stride 1)"
+    caption = "格中的数：从该输入像素到输出的路径条数（3×3 卷积核，步长 1）"
     axes.text(14, -0.9, caption, ha="center", color=theme.muted, fontsize=14)
     return render(axes)
 

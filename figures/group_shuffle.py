@@ -50,15 +50,10 @@ def shuffled_order() -> list[int]:
 
 
 def dependencies(shuffle: bool) -> np.ndarray:
-    """(output channel, input channel) -> True where two stacked group convs connect them."""
-    torch.manual_seed(0)
-    first = nn.Conv2d(CHANNELS, CHANNELS, 1, groups=GROUPS, bias=False)
-    second = nn.Conv2d(CHANNELS, CHANNELS, 1, groups=GROUPS, bias=False)
-    middle = nn.ChannelShuffle(GROUPS) if shuffle else nn.Identity()
-    network = nn.Sequential(first, middle, second)
-    x = torch.randn(1, CHANNELS, 1, 1)
-    jacobian = torch.autograd.functional.jacobian(lambda t: network(t).flatten(), x)
-    return (jacobian.reshape(CHANNELS, CHANNELS) != 0).numpy()
+    """(output channel, input channel) -> True where two stacked group convs connect them,
+    computed with autograd by the snippet's ``connected_pairs``."""
+    connected_pairs = load_snippet("variants/channel_shuffle.py")["connected_pairs"]
+    return connected_pairs(shuffle, CHANNELS, GROUPS).numpy()
 
 
 def frame_numbers() -> dict:
@@ -116,24 +111,24 @@ def grid_of_channels(axes: Axes, left: float, top: float, rows: list[list[int]],
 def draw_steps(theme: Theme, numbers: dict, shown: int) -> Image.Image:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     muted = {"ha": "left", "va": "center", "color": theme.muted}
-    axes.text(0, 12.5, "after group conv 1", **muted)
-    channel_row(axes, 13, list(range(CHANNELS)), theme, "group")
+    axes.text(0, 12.5, "第一层分组卷积之后", **muted)
+    channel_row(axes, 13, list(range(CHANNELS)), theme, "组")
     captions = [
-        "colour = the group of conv 1 that computed the channel",
-        "reshape: 12 channels -> 3 rows (groups) x 4",
-        "transpose: 3 x 4 -> 4 x 3",
-        "flatten: read the 4 x 3 grid row by row",
-        "conv 2 (groups=3): every group now gets channels of all 3 groups",
+        "颜色 = 算出该通道的第一层分组",
+        f"变形（reshape）：{CHANNELS} 个通道 → {GROUPS} 行（组）× {PER_GROUP} 列",
+        f"转置（transpose）：{GROUPS} × {PER_GROUP} → {PER_GROUP} × {GROUPS}",
+        f"展平（flatten）：按行读出 {PER_GROUP} × {GROUPS} 的网格",
+        f"第二层（groups={GROUPS}）：每一组都收到了全部 {GROUPS} 个组的通道",
     ]
     if shown >= 1:
-        axes.text(0, 8.0, "reshape", **muted)
+        axes.text(0, 8.0, "变形", **muted)
         grid_of_channels(axes, 9.0, 9.5, numbers["reshaped"], theme)
     if shown >= 2:
-        axes.text(14.5, 8.0, "transpose", **muted)
+        axes.text(14.5, 8.0, "转置", **muted)
         grid_of_channels(axes, 18.5, 10.0, numbers["transposed"], theme)
     if shown >= 3:
-        axes.text(0, 3.0, "flatten", **muted)
-        label = "conv 2 group" if shown >= 4 else "position"
+        axes.text(0, 3.0, "展平", **muted)
+        label = "第二层的组" if shown >= 4 else "位置"
         channel_row(axes, 3.5, numbers["order"], theme, label)
     axes.text(15.5, -0.9, captions[shown], ha="center", color=theme.text, fontsize=15)
     return render(axes)
@@ -154,13 +149,11 @@ def dependency_matrix(axes: Axes, left: float, top: float, mask: list[list[bool]
                     lw=0.5,
                 )
             )
-    axes.text(
-        left + 6 * cell, top + 0.45, "input channel of conv 1 ->", ha="center", color=theme.muted
-    )
+    axes.text(left + 6 * cell, top + 0.45, "第一层的输入通道 →", ha="center", color=theme.muted)
     axes.text(
         left - 0.3,
         top - 6 * cell,
-        "output of conv 2",
+        "第二层的输出通道",
         ha="right",
         va="center",
         rotation=90,
@@ -172,15 +165,19 @@ def draw_dependencies(theme: Theme, numbers: dict) -> Image.Image:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     without, with_shuffle = numbers["depends_without_shuffle"], numbers["depends_with_shuffle"]
     for left, mask, title in [
-        (2.5, without, "without shuffle"),
-        (18.5, with_shuffle, "with shuffle"),
+        (2.5, without, "不混洗"),
+        (18.5, with_shuffle, "混洗后"),
     ]:
         count = sum(map(sum, mask))
         axes.text(
-            left + 4.8, 12.6, f"{title}: {count} of 144 connected", ha="center", color=theme.text
+            left + 4.8,
+            12.6,
+            f"{title}：{len(mask) * len(mask[0])} 对中 {count} 对相连",
+            ha="center",
+            color=theme.text,
         )
         dependency_matrix(axes, left, 11.3, mask, theme)
-    caption = "which inputs each output of conv1 -> conv2 depends on (autograd)"
+    caption = "两层分组卷积：第二层的每个输出通道依赖第一层的哪些输入通道（autograd 求出）"
     axes.text(15.5, -0.9, caption, ha="center", color=theme.text, fontsize=15)
     return render(axes)
 

@@ -1,4 +1,4 @@
-"""Diagram: an addition shortcut (ResNet) next to a concatenation (DenseNet) (chapter 5).
+"""Diagram: an addition shortcut (ResNet) next to a concatenation shortcut (DenseNet) (chapter 5).
 
 Box heights are proportional to channel counts. The shapes, tensor sizes and the cost of the
 following 3x3 convolution are those computed by torch in
@@ -54,7 +54,7 @@ def tensor_box(
         Rectangle(corner, BOX_WIDTH, height, facecolor=fill, edgecolor=theme.grid, linewidth=1.5)
     )
     axes.text(corner[0] + BOX_WIDTH / 2, corner[1] + height / 2, label,
-              ha="center", va="center", color=theme.text, fontsize=13)  # fmt: skip
+              ha="center", va="center", color=theme.text, fontsize=11.5)  # fmt: skip
     return height
 
 
@@ -65,7 +65,7 @@ def arrow(axes: Axes, theme: Theme, start: tuple[float, float], end: tuple[float
 
 
 def shape_label(shape: tuple[int, ...]) -> str:
-    return "x".join(str(n) for n in shape[1:])
+    return "×".join(str(n) for n in shape[1:])
 
 
 def draw_inputs(axes: Axes, theme: Theme, left: float, numbers: dict) -> None:
@@ -97,7 +97,7 @@ def draw_concatenation(axes: Axes, theme: Theme, left: float, numbers: dict) -> 
     out_left, out_bottom = left + 6.0, 3.2
     arrow(axes, theme, (left + BOX_WIDTH, 4.2), (out_left - 0.1, out_bottom + 1.3))
     arrow(axes, theme, (left + BOX_WIDTH, 7.4), (out_left - 0.1, out_bottom + 3.9))
-    axes.text(left + 4.2, 5.8, "cat", ha="center", va="center", fontsize=17,
+    axes.text(left + 4.2, 5.8, "拼接", ha="center", va="center", fontsize=17,
               color=theme.highlight, fontweight="bold")  # fmt: skip
     bottom = out_bottom
     for name, shape, fill in zip(
@@ -111,9 +111,9 @@ def draw_concatenation(axes: Axes, theme: Theme, left: float, numbers: dict) -> 
 def draw_caption(axes: Axes, theme: Theme, left: float, title: str, cost: dict) -> None:
     axes.text(left + 4.2, 9.4, title, ha="center", va="center", color=theme.text, fontsize=17)
     summary = (
-        f"merged tensor {cost['megabytes']:.2f} MB (float32)\n"
-        f"next 3x3 conv to 64 channels:\n"
-        f"{cost['params']:,} params, {cost['macs'] / 1e6:.1f} M MACs"
+        f"合并后的张量 {cost['megabytes']:.2f} MB（float32）\n"
+        f"下一层 3×3 卷积（输出 {cost['out_channels']} 通道）：\n"
+        f"{cost['params']:,} 个参数，{cost['macs'] / 1e6:.1f} M MACs"
     )
     axes.text(left + 4.2, 1.1, summary, ha="center", va="center", color=theme.muted, fontsize=13)
 
@@ -125,9 +125,9 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         theme = THEMES[name]
         axes = new_canvas(theme, SIZE_PX, LIMITS)
         draw_addition(axes, theme, 1.5, numbers)
-        draw_caption(axes, theme, 1.5, "addition (ResNet)", numbers["add"])
+        draw_caption(axes, theme, 1.5, "相加（ResNet）", numbers["add"])
         draw_concatenation(axes, theme, 14.0, numbers)
-        draw_caption(axes, theme, 14.0, "concatenation (Inception, DenseNet)", numbers["concat"])
+        draw_caption(axes, theme, 14.0, "拼接（DenseNet）", numbers["concat"])
         axes.plot([12.5, 12.5], [0.4, 9.8], color=theme.grid, lw=1)
         written.append(save_png(render(axes), out_dir / f"{STEM}-{name}.png"))
     return written

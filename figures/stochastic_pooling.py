@@ -61,21 +61,21 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
                 col + 0.5, 3 - row - 0.85, f"p={p:g}",
                 ha="center", va="center", fontsize=13, color=theme.muted,
             )  # fmt: skip
-        grid_axes.set_title("p_i = a_i / sum(a)")
+        grid_axes.set_title("概率 pᵢ = aᵢ / Σ aⱼ")
         grid_axes.text(
-            1.5, -0.35, f"inference: sum p_i a_i = {stats['inference']:g}",
+            1.5, -0.35, f"推理输出 Σ pᵢaᵢ = {stats['inference']:g}",
             ha="center", va="center", color=theme.highlight, fontweight="bold",
         )  # fmt: skip
 
         positions = np.arange(len(stats["values"]))
-        bar_axes.bar(positions - 0.2, stats["p"], width=0.4, label="probability p_i")
+        bar_axes.bar(positions - 0.2, stats["p"], width=0.4, label="概率 pᵢ")
         bar_axes.bar(
             positions + 0.2, stats["frequency"], width=0.4,
-            label=f"frequency in {stats['draws']:,} training draws",
+            label=f"{stats['draws']:,} 次训练抽样中的频率",
         )  # fmt: skip
         bar_axes.set_xticks(positions, [f"a = {v}" for v in stats["values"]])
-        bar_axes.set(ylim=(0, 0.55), ylabel="share of draws")
-        bar_axes.set_title("training mode: value picked")
+        bar_axes.set(ylim=(0, 0.55), ylabel="所占比例")
+        bar_axes.set_title("训练模式：抽到的值")
         bar_axes.legend(loc="upper left", fontsize=13)
 
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})

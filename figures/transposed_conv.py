@@ -88,20 +88,21 @@ def frame_numbers() -> list[dict]:
 def draw_scatter(theme: Theme, step: dict, x, w) -> Image.Image:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     title = {"ha": "center", "color": theme.muted}
-    axes.text(1.5, TOP + 0.4, "input 2x2", **title)
+    axes.text(1.5, TOP + 0.4, f"输入 {len(x)}×{len(x)}", **title)
     draw_grid(axes, x, (0.5, TOP), theme, theme.input)
-    axes.text(6.0, TOP + 0.4, "kernel 3x3", **title)
+    axes.text(6.0, TOP + 0.4, f"卷积核 {K}×{K}", **title)
     draw_grid(axes, w, (4.5, TOP), theme, theme.kernel)
     i, j = step["input"]
     outline(axes, (0.5 + j, TOP - i), (1, 1), theme.highlight)
-    axes.text(11.0, TOP + 0.4, f"x[{i},{j}] * kernel", **title)
+    axes.text(11.0, TOP + 0.4, f"x[{i},{j}] × 卷积核", **title)
     draw_grid(axes, np.array(step["contribution"]), (9.5, TOP), theme, theme.window)
-    axes.text(18.5, TOP + 0.4, "output 5x5 (running sum)", **title)
+    size = len(step["partial"])
+    axes.text(18.5, TOP + 0.4, f"输出 {size}×{size}（累加中）", **title)
     draw_grid(axes, np.array(step["partial"]), (16.0, TOP), theme, theme.output)
     outline(axes, (16.0 + STRIDE * j, TOP - STRIDE * i), (K, K), theme.highlight)
     caption = (
-        f"scatter: add {step['value']} * kernel at rows {STRIDE * i}-{STRIDE * i + 2}, "
-        f"cols {STRIDE * j}-{STRIDE * j + 2} (stride {STRIDE})"
+        f"撒：把 {step['value']} × 卷积核加到第 {STRIDE * i}–{STRIDE * i + K - 1} 行、"
+        f"第 {STRIDE * j}–{STRIDE * j + K - 1} 列（步长 {STRIDE}）"
     )
     axes.text(11.25, -1.2, caption, ha="center", color=theme.text, fontsize=15)
     return render(axes)
@@ -110,19 +111,20 @@ def draw_scatter(theme: Theme, step: dict, x, w) -> Image.Image:
 def draw_zero_insertion(theme: Theme, step: dict, padded, flipped, output) -> Image.Image:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     title = {"ha": "center", "color": theme.muted}
-    axes.text(4.0, TOP + 0.4, "zeros inserted, padded by 2", **title)
+    edge = K - 1  # D(K − 1) − P with D = 1, P = 0: what padded_input adds
+    axes.text(4.0, TOP + 0.4, f"插零后四周各填充 {edge}", **title)
     draw_grid(axes, padded, (0.5, TOP), theme, theme.input)
-    axes.text(10.5, TOP + 0.4, "flipped kernel", **title)
+    axes.text(10.5, TOP + 0.4, "翻转后的卷积核", **title)
     draw_grid(axes, flipped, (9.0, TOP - 2), theme, theme.kernel)
     r, c = step["position"]
     outline(axes, (0.5 + c, TOP - r), (K, K), theme.highlight)
     shown = np.full(output.shape, np.nan)
     for rr, cc in ZERO_POSITIONS[: ZERO_POSITIONS.index((r, c)) + 1]:
         shown[rr, cc] = output[rr, cc]
-    axes.text(18.5, TOP + 0.4, "same output 5x5", **title)
+    axes.text(18.5, TOP + 0.4, f"同样的输出 {len(output)}×{len(output)}", **title)
     draw_grid(axes, shown, (16.0, TOP - 1), theme, theme.output)
     outline(axes, (16.0 + c, TOP - 1 - r), (1, 1), theme.highlight)
-    caption = f"ordinary conv, stride 1: out[{r},{c}] = sum(window * flipped) = {step['value']}"
+    caption = f"步长 1 的普通卷积：输出[{r},{c}] = Σ(窗口 × 翻转的卷积核) = {step['value']}"
     axes.text(11.25, -1.2, caption, ha="center", color=theme.text, fontsize=15)
     return render(axes)
 

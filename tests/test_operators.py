@@ -18,21 +18,21 @@ from torch import nn
 from torch.nn.functional import avg_pool2d, max_pool2d, max_unpool2d
 from torchvision import models
 
-from figures.common import load_snippet
 from figures.shortcuts import shortcut_numbers
 from figures.stochastic_pooling import window_statistics
-from tests.paths import DOCS, SNIPPETS
+from tests.helpers import page, snippet, stored
 
-PAGE = (DOCS / "operators.md").read_text(encoding="utf-8")
-STOCHASTIC = load_snippet("operators/stochastic_pooling.py")
-SHORTCUTS = load_snippet("operators/shortcut_add_concat.py")
+PAGE = page("operators.md")
+STOCHASTIC = snippet("operators/stochastic_pooling")
+SHORTCUTS = snippet("operators/shortcut_add_concat")
 stochastic_pool2d = STOCHASTIC["stochastic_pool2d"]
 add_shortcut = SHORTCUTS["add_shortcut"]
 concat_shortcut = SHORTCUTS["concat_shortcut"]
 
 
-def stored(name: str) -> str:
-    return (SNIPPETS / "operators" / name).read_text(encoding="utf-8")
+def output(name: str) -> str:
+    """The stored output ``snippets/operators/<name>``."""
+    return stored(f"operators/{name}")
 
 
 # --- stochastic pooling -------------------------------------------------------------------------
@@ -41,11 +41,11 @@ def stored(name: str) -> str:
 @pytest.mark.parametrize(
     ("x", "kwargs", "complaint"),
     [
-        (torch.ones(3, 4, 4), {"kernel_size": 2}, "input must be 4-D"),
+        (torch.ones(3, 4, 4), {"kernel_size": 2}, "输入必须是四维的"),
         (torch.ones(1, 1, 4, 4), {"kernel_size": 0}, "kernel_size"),
         (torch.ones(1, 1, 4, 4), {"kernel_size": 2, "stride": 0}, "stride"),
-        (torch.ones(1, 1, 3, 5), {"kernel_size": 4}, "kernel_size 4 is larger"),
-        (-torch.ones(1, 1, 4, 4), {"kernel_size": 2}, "non-negative"),
+        (torch.ones(1, 1, 3, 5), {"kernel_size": 4}, "kernel_size=4 大于输入"),
+        (-torch.ones(1, 1, 4, 4), {"kernel_size": 2}, "输入必须非负"),
     ],
 )
 def test_stochastic_pooling_rejects_bad_input(
@@ -126,13 +126,13 @@ def test_max_unpool_restores_maxima_and_zeros_elsewhere(
 
 
 def test_shortcut_helpers_reject_shapes_that_cannot_merge() -> None:
-    with pytest.raises(ValueError, match="residual shape"):
+    with pytest.raises(ValueError, match="residual 的形状"):
         add_shortcut(torch.zeros(1, 64, 56, 56), torch.zeros(1, 128, 28, 28))
-    with pytest.raises(ValueError, match="branches must share N, H and W"):
+    with pytest.raises(ValueError, match="branches 的 B、H、W 必须相同"):
         concat_shortcut([torch.zeros(1, 64, 56, 56), torch.zeros(1, 32, 28, 28)])
-    with pytest.raises(ValueError, match="branches must be at least two"):
+    with pytest.raises(ValueError, match="branches 必须是至少两个"):
         concat_shortcut([torch.zeros(1, 64, 56, 56)])
-    with pytest.raises(ValueError, match="branches must be at least two 4-D"):
+    with pytest.raises(ValueError, match="形状为 \\(B, C, H, W\\) 的四维张量"):
         concat_shortcut([torch.zeros(64, 56, 56), torch.zeros(64, 56, 56)])
 
 
@@ -209,21 +209,11 @@ def test_densenet_concatenations_grow_quadratically() -> None:
 # --- prose numbers --------------------------------------------------------------------------------
 
 
-def test_prose_quotes_the_stored_outputs() -> None:
-    quoted = {
-        "gap_vs_flatten.out": ["123,642,856", "513,000", "241", "49"],
-        "classifier_heads.out": ["89.4%", "0.8%", "15.5%", "8.0%"],
-        "shortcut_add_concat.out": ["36,864", "73,728", "1.61 MB", "0.80 MB"],
-        "projection_shortcut.out": ["3.7%"],
-        "densenet_concat_memory.out": ["10.84 MB", "3.21 MB"],
-        "stochastic_pooling.out": ["30/10 = 3"],
-        "overlapping_pooling.out": ["55", "27"],
-    }
-    for output, numbers in quoted.items():
-        text = stored(output)
-        for number in numbers:
-            assert number in text and number in PAGE, (output, number)
-    assert ", 4, " in stored("overlapping_pooling.out") and "有的位置属于 4 个窗口" in PAGE
+def test_prose_statements_match_the_stored_outputs() -> None:
+    """Numbers are quoted through macros; these are the small ones and the words around them."""
+    assert "30/10 = 3" in output("stochastic_pooling.out") and "= 30/10 = 3$" in PAGE
+    assert "55 -> 27" in output("overlapping_pooling.out") and "全部 55 行" in PAGE
+    assert ", 4, " in output("overlapping_pooling.out") and "有的位置属于 4 个窗口" in PAGE
 
 
 def test_worked_numbers_in_the_prose() -> None:
@@ -236,7 +226,8 @@ def test_worked_numbers_in_the_prose() -> None:
     standard_error = (1 / 100_000) ** 0.5
     assert round(standard_error, 3) == 0.003 and round(0.02 / standard_error) == 6
     assert "$0.1, 0.2, 0.3, 0.4$" in PAGE and "$\\sum_i p_i a_i^2 - 3^2 = 10 - 9 = 1$" in PAGE
-    assert 2 * 27 + 1 == 55 and "$55 = 2 \\times 27 + 1$" in PAGE
+    sizes = [int(n) for n in output("overlapping_pooling.out").split("边长:")[1].split("->")]
+    assert 2 * sizes[1] + 1 == sizes[0] and "$55 = 2 \\times 27 + 1$" in PAGE
 
 
 def test_torchvision_resnet_adds_the_shortcut_in_place() -> None:
@@ -264,23 +255,25 @@ def test_pooling_formulas_in_the_prose() -> None:
 
 
 def test_pooling_prose_numbers() -> None:
-    pooling = load_snippet("operators/pooling_types.py")
+    pooling = snippet("operators/pooling_types")
     assert len(pooling["layers"]) == 3 and "三个层的 `parameters()` 都是空的" in PAGE
     assert all(not list(layer.parameters()) for layer in pooling["layers"].values())
-    assert "全局平均池化: 输出形状 (1, 2, 1, 1)" in stored("pooling_types.out")
-    assert "$(N, C, H, W)$ 变成 $(N, C, 1, 1)$" in PAGE
+    assert "全局平均池化: 输出形状 (1, 2, 1, 1)" in output("pooling_types.out")
+    assert "$(B, C, H, W)$ 变成 $(B, C, 1, 1)$" in PAGE
     assert nn.MaxPool2d(3).stride == 3 and "步长默认等于窗口大小" in PAGE
     # overlapping pooling: 3×3/S2 windows share K − S = 1 row; 2×2/S2 tile 7×7 but drop row 7
-    text = stored("overlapping_pooling.out")
+    text = output("overlapping_pooling.out")
     overlapping, disjoint = text.split("2×2/S2")[0], text.split("2×2/S2")[1].split("AlexNet")[0]
     rows = [ast.literal_eval(line.strip()) for line in disjoint.splitlines() if "[" in line]
     assert len(rows) == 7 and all(row[-1] == 0 for row in rows) and rows[-1] == [0] * 7
     assert {v for row in rows[:-1] for v in row[:-1]} == {1}
-    assert "[2, 2, 4, 2, 4, 2, 2]" in overlapping and 3 - 2 == 1
+    assert "[2, 2, 4, 2, 4, 2, 2]" in overlapping  # K − S = 1 shared row
     assert "每个方向上都与邻居共享一行（一列）" in PAGE and "每个位置只属于一个窗口" in PAGE
     assert "7 不是 2 的倍数" in PAGE and "丢掉最后一行和最后一列" in PAGE
     # AlexNet: 27 windows of 3×3/S2 cover 55 rows exactly
-    assert "55 -> 27" in text and (55 - 3) // 2 + 1 == 27 and (27 - 1) * 2 + 3 == 55
+    pool = nn.MaxPool2d(3, stride=2)
+    assert "55 -> 27" in text and pool(torch.zeros(1, 1, 55, 55)).shape[-1] == 27
+    assert (27 - 1) * pool.stride + pool.kernel_size == 55  # the last window ends at row 55
     assert "$3 \\times 3$/S2 的 27 个窗口恰好覆盖全部 55 行" in PAGE
 
 
@@ -288,12 +281,12 @@ def test_stochastic_and_unpooling_prose_numbers() -> None:
     window = STOCHASTIC["window"]
     assert (len(window), len(window[0])) == (3, 3) and "先手算一个 $3 \\times 3$ 窗口" in PAGE
     assert "正值 $1, 2, 3, 4$ 之和为 $10$" in PAGE
-    text = stored("stochastic_pooling.out")
+    text = output("stochastic_pooling.out")
     assert "100,000 次抽样" in text and "（容差 0.02）" in text
-    assert "抽样 10 万次" in PAGE and "10 万次的平均值的标准误约为\n$0.003$" in PAGE
+    assert "抽样 10 万次" in PAGE and "10 万次的平均值的标准误约为 $0.003$" in PAGE
     assert "代码里的容差 $0.02$ 约为它的 6 倍" in PAGE
     # max unpooling: flat index = row·W + column; 3 zeros per 2×2 window; odd sizes
-    unpool = stored("max_unpool.out")
+    unpool = output("max_unpool.out")
     assert "torch.int64" in unpool and "`int64` 索引张量" in PAGE
     pairs = [line.split("->") for line in unpool.splitlines() if "->" in line]
     plane = torch.tensor([ast.literal_eval(before.strip()) for before, _ in pairs])
@@ -324,7 +317,7 @@ def test_linear_layer_formulas_against_torch() -> None:
         with FlopCounterMode(display=False) as counter:
             fc(torch.empty(batch, c_in, device="meta"))
         assert counter.get_total_flops() == batch * 2 * c_in * c_out
-    text = stored("linear_matmul.out")
+    text = output("linear_matmul.out")
     assert "参数量 6×3 + 3 = 21" in text and "MACs = 18，FLOPs = 36" in text
     assert "参数量是 $C_\\text{in} C_\\text{out} + C_\\text{out}$" in PAGE
     assert "每个样本做 $C_\\text{in} C_\\text{out}$ 次乘加" in PAGE
@@ -341,10 +334,11 @@ def test_classifier_head_prose_numbers() -> None:
     assert widths == [4096, 4096, 1000] and "两个 4096 维的层" in PAGE
     assert "1000 个类别分数" in PAGE
     assert meta_model(models.resnet50).fc.out_features == 1000 and "1000 类的全连接层" in PAGE
-    text = stored("gap_vs_flatten.out")
-    assert round(123_642_856 / 513_000) == 241 and "参数之比约 241 : 1" in text
-    assert "相差约 241 倍" in PAGE
-    assert 512 * 7 * 7 == 25088 and 7 * 7 == 49 and "的 49 倍" in text
+    text = output("gap_vs_flatten.out")
+    example = snippet("operators/gap_vs_flatten")
+    ratio = example["flatten_params"] / example["gap_params"]
+    assert f"参数之比约 {ratio:.0f} : 1" in text and "相差约 {{ out(" in PAGE
+    assert features[0].numel() == 25088 and f"的 {features[0, 0].numel()} 倍" in text
     assert "$1/(HW) = 1/49$" in PAGE
     assert f"拉平后是 {512 * 10 * 10} 维" in text and "$10 \\times 10$ 的例子" in PAGE
 
@@ -356,16 +350,21 @@ def test_shortcut_and_densenet_prose_numbers() -> None:
     add, concat = numbers["add"], numbers["concat"]
     assert concat["params"] == 2 * add["params"] and concat["macs"] == 2 * add["macs"]
     assert concat["megabytes"] == 2 * add["megabytes"]
-    text = stored("shortcut_add_concat.out")
+    text = output("shortcut_add_concat.out")
     assert f"MACs {add['macs']:,}" in text and f"MACs {concat['macs']:,}" in text
-    assert "参数和 MACs 随之翻倍" in PAGE and "是相加结果 0.80 MB 的两倍" in PAGE
+    assert "参数和 MACs 随之翻倍" in PAGE and "MB 的两倍" in PAGE
+    assert f"相加后: 张量 {add['megabytes']:.2f} MB，下一层参数 {add['params']:,}" in text
+    assert f"拼接后: 张量 {concat['megabytes']:.2f} MB，下一层参数 {concat['params']:,}" in text
     # projection shortcut: channels double, size halves, a stride-2 1×1 conv then BN
-    text = stored("projection_shortcut.out")
+    text = output("projection_shortcut.out")
     assert "输入 (1, 64, 56, 56) 主分支输出 (1, 128, 28, 28)" in text
     assert "Conv2d(64, 128, kernel_size=(1, 1), stride=(2, 2), bias=False)" in text
     assert "(1): BatchNorm2d(128" in text
     assert "通道数加倍、尺寸减半" in PAGE and "步长为 2 的 $1 \\times 1$ 卷积（后接 BN）" in PAGE
-    assert f"{(64 * 128 + 2 * 128) / 230_144:.1%}" == "3.7%" and "8,448" in text
+    block = models.resnet18().layer2[0]
+    projection = sum(p.numel() for p in block.downsample.parameters())
+    whole = sum(p.numel() for p in block.parameters())
+    assert f"{projection:,}" in text and f"{projection / whole:.1%}" in text
     # DenseNet-121's first block: 6 layers on a 56×56 map, growth 32, float32
     net = meta_model(models.densenet121)
     stem = net.features[:4](torch.empty(1, 3, 224, 224, device="meta"))
@@ -373,7 +372,7 @@ def test_shortcut_and_densenet_prose_numbers() -> None:
     inputs = [layer.norm1.num_features for layer in block.values()]
     assert len(inputs) == 6 and tuple(stem.shape[1:]) == (64, 56, 56)
     plane = 56 * 56 * 4
-    text = stored("densenet_concat_memory.out")
+    text = output("densenet_concat_memory.out")
     assert f"合计 {sum(inputs) * plane / 1e6:.2f} MB" in text
     assert f"只有 {(inputs[-1] + 32) * plane / 1e6:.2f} MB" in text
     assert "第一个稠密块的 6 层" in PAGE

@@ -15,7 +15,7 @@ for name, net in networks.items():
     head = getattr(net, heads[name])
     head_params = sum(p.numel() for p in head.parameters())
     total = sum(p.numel() for p in net.parameters())
-    print(f"{name:<9} 全连接层 {head_params:>11,} / 全部 {total:>11,} = {head_params / total:5.1%}")
+    print(f"{name}：全连接层 {head_params:,} / 全部 {total:,} = {head_params / total:.1%}")
 
 # 再数 VGG-16 的 MACs：每个卷积输出元素做 C_in/groups × K × K 次乘加，全连接输出元素做 in 次
 macs = {nn.Conv2d: 0, nn.Linear: 0}

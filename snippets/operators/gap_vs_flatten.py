@@ -21,7 +21,7 @@ with torch.device("meta"):  # 只建结构、不分配内存：1.2 亿个参数�
         nn.Linear(4096, 4096), nn.ReLU(),
         nn.Linear(4096, classes),
     )  # fmt: skip
-# NiN / GoogLeNet / ResNet 的做法：每个通道平均成一个数，只剩一个 512 -> 1000 的全连接层
+# GoogLeNet / ResNet 的做法：每个通道平均成一个数，只剩一个 512 -> 1000 的全连接层
 gap_head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, classes))
 feature_map = torch.randn(1, channels, height, width)
 assert gap_head(feature_map).shape == (1, classes)

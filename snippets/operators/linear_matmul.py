@@ -20,7 +20,7 @@ macs_per_sample = in_features * out_features  # 每个输出做 in_features 次�
 print(f"参数量 {in_features}×{out_features} + {out_features} = {params}")
 print(f"每个样本的 MACs = {macs_per_sample}，FLOPs = {2 * macs_per_sample}")
 
-# 多出来的维度原样保留：(N, L, in) -> (N, L, out)，只对最后一维做矩阵乘法
+# 多出来的维度原样保留：(B, L, in) -> (B, L, out)，只对最后一维做矩阵乘法
 tokens = torch.randn(batch, 5, in_features)
 assert fc(tokens).shape == (batch, 5, out_features)
 print("输入", tuple(tokens.shape), "-> 输出", tuple(fc(tokens).shape))

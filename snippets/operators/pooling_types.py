@@ -10,7 +10,7 @@ feature_map = torch.tensor(
         [[5, 1, 0, 2], [2, 0, 4, 6], [1, 1, 3, 3], [1, 9, 3, 7]],
     ],
     dtype=torch.float32,
-).unsqueeze(0)  # (N, C, H, W) = (1, 2, 4, 4)
+).unsqueeze(0)  # (B, C, H, W) = (1, 2, 4, 4)
 
 layers = {
     "最大池化 2×2/S2": nn.MaxPool2d(kernel_size=2),  # stride 默认等于 kernel_size

@@ -1,4 +1,4 @@
-"""两种捷径连接：逐元素相加（ResNet）与按通道拼接（Inception / DenseNet）。"""
+"""两种捷径连接：逐元素相加（ResNet）与按通道拼接（DenseNet）。"""
 
 import torch
 from torch import nn
@@ -9,19 +9,19 @@ def add_shortcut(identity: torch.Tensor, residual: torch.Tensor) -> torch.Tensor
     """ResNet 式：形状必须完全相同，输出形状不变。"""
     if identity.shape != residual.shape:
         raise ValueError(
-            f"residual shape {tuple(residual.shape)} differs from identity shape "
-            f"{tuple(identity.shape)}; use a 1×1 projection on the identity"
+            f"residual 的形状 {tuple(residual.shape)} 与 identity 的形状 {tuple(identity.shape)} "
+            "不同；请先用 1×1 卷积投影 identity"
         )
     return identity + residual
 
 
 def concat_shortcut(branches: list[torch.Tensor]) -> torch.Tensor:
-    """Inception / DenseNet 式：N、H、W 必须相同，通道数相加。"""
+    """DenseNet 式：B、H、W 必须相同，通道数相加。"""
     if len(branches) < 2 or any(b.dim() != 4 for b in branches):
-        raise ValueError("branches must be at least two 4-D tensors (N, C, H, W)")
+        raise ValueError("branches 必须是至少两个形状为 (B, C, H, W) 的四维张量")
     sizes = {(b.shape[0], *b.shape[2:]) for b in branches}
     if len(sizes) > 1:
-        raise ValueError(f"branches must share N, H and W, got (N, H, W) = {sorted(sizes)}")
+        raise ValueError(f"branches 的 B、H、W 必须相同，实际 (B, H, W) = {sorted(sizes)}")
     return torch.cat(branches, dim=1)
     # --8<-- [end:helpers]
 
@@ -45,6 +45,7 @@ for name, merged in [("相加", added), ("拼接", joined)]:
         "channels": merged.shape[1],
         "megabytes": merged.numel() * merged.element_size() / 1e6,  # float32，每个数 4 字节
         "params": conv.weight.numel(),
+        "out_channels": conv.out_channels,
         "macs": out.numel() * conv.in_channels * 3 * 3,
     }
     cost = costs[name]

@@ -14,18 +14,18 @@ def stochastic_pool2d(
     training: bool,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """对非负输入 (N, C, H, W) 做随机池化，不填充。"""
+    """对非负输入 (B, C, H, W) 做随机池化，不填充。"""
     stride = kernel_size if stride is None else stride
     if x.dim() != 4:
-        raise ValueError(f"input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+        raise ValueError(f"输入必须是四维的 (B, C, H, W)，实际形状为 {tuple(x.shape)}")
     if kernel_size < 1 or stride < 1:
-        raise ValueError(f"kernel_size and stride must be >= 1, got {kernel_size} and {stride}")
+        raise ValueError(f"kernel_size 与 stride 至少为 1，实际为 {kernel_size} 与 {stride}")
     h, w = x.shape[-2:]
     if kernel_size > min(h, w):
-        raise ValueError(f"kernel_size {kernel_size} is larger than the input ({h}×{w})")
+        raise ValueError(f"kernel_size={kernel_size} 大于输入（{h}×{w}）")
     if (x < 0).any():
-        raise ValueError("input must be non-negative (use stochastic pooling after ReLU)")
-    # windows[n, c, i, j] 是输出位置 (i, j) 的窗口，拉平成 K*K 个值；每个通道各自取窗口
+        raise ValueError("输入必须非负（随机池化放在 ReLU 之后）")
+    # windows[b, c, i, j] 是输出位置 (i, j) 的窗口，拉平成 K*K 个值；每个通道各自取窗口
     windows = x.unfold(2, kernel_size, stride).unfold(3, kernel_size, stride).flatten(-2)
     totals = windows.sum(dim=-1, keepdim=True)
     # 概率与激活值成正比；全零窗口里抽到哪个都是 0，用均匀分布代替

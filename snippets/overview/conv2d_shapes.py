@@ -24,9 +24,7 @@ print("一张特征图:", tuple(feature_map_0.shape))
 assert filter_0.shape == (3, 3, 3) and kernel_0_2.shape == (3, 3)
 
 # 一张特征图 = 各输入通道分别与对应卷积核做二维卷积，再相加，再加偏置
-per_channel = [
-    F.conv2d(x[:, c : c + 1], conv.weight[0:1, c : c + 1], padding=1) for c in range(3)
-]
+per_channel = [F.conv2d(x[:, c : c + 1], conv.weight[0:1, c : c + 1], padding=1) for c in range(3)]
 rebuilt = sum(per_channel) + conv.bias[0]
 same = torch.allclose(rebuilt[:, 0], y[:, 0], atol=1e-5)
 assert same

@@ -8,11 +8,17 @@ from torchvision import models
 def lenet5() -> nn.Module:
     """LeNet-5 的常见现代写法：32×32 输入，C3 与 S2 的 6 个通道全部相连，最大池化。"""
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.Tanh(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.Tanh(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 6, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Tanh(),
-        nn.Linear(120, 84), nn.Tanh(),
+        nn.Linear(16 * 5 * 5, 120),
+        nn.Tanh(),
+        nn.Linear(120, 84),
+        nn.Tanh(),
         nn.Linear(84, 10),
     )
 

@@ -6,13 +6,13 @@ from torch import nn
 
 # --8<-- [start:shuffle]
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
-    """(N, C, H, W)：把 C 看成 groups 行 × C/groups 列，转置后再按行展平。"""
+    """(B, C, H, W)：把 C 看成 groups 行 × C/groups 列，转置后再按行展平。"""
     if x.dim() != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got {tuple(x.shape)}")
-    n, c, h, w = x.shape
+        raise ValueError(f"x 的形状必须是 (B, C, H, W)，实际为 {tuple(x.shape)}")
+    b, c, h, w = x.shape
     if groups < 1 or c % groups:
-        raise ValueError(f"groups={groups} must divide the {c} channels")
-    return x.reshape(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+        raise ValueError(f"groups={groups} 必须整除通道数 {c}")
+    return x.reshape(b, groups, c // groups, h, w).transpose(1, 2).reshape(b, c, h, w)
 
 
 # --8<-- [end:shuffle]
@@ -33,3 +33,23 @@ for g in range(3):
     assert sorted({c // 4 for c in received}) == [0, 1, 2]
     print(f"下一层第 {g} 组收到通道 {received}，来自原来的组 {[c // 4 for c in received]}")
 # --8<-- [end:check]
+
+
+# --8<-- [start:depends]
+def connected_pairs(shuffle: bool, channels: int = 12, groups: int = 3) -> torch.Tensor:
+    """两层分组卷积：第二层的输出通道 o 是否依赖第一层的输入通道 c（autograd 求雅可比矩阵）。"""
+    torch.manual_seed(0)
+    first = nn.Conv2d(channels, channels, 1, groups=groups, bias=False)
+    second = nn.Conv2d(channels, channels, 1, groups=groups, bias=False)
+    middle = nn.ChannelShuffle(groups) if shuffle else nn.Identity()
+    network = nn.Sequential(first, middle, second)
+    x = torch.randn(1, channels, 1, 1)
+    jacobian = torch.autograd.functional.jacobian(lambda t: network(t).flatten(), x)
+    return jacobian.reshape(channels, channels) != 0  # [o, c]
+
+
+without, with_shuffle = connected_pairs(shuffle=False), connected_pairs(shuffle=True)
+assert int(without.sum()) == without.numel() // 3 and bool(with_shuffle.all())
+print(f"不混洗：{without.numel()} 对（输出通道，输入通道）中 {int(without.sum())} 对相连")
+print(f"混洗后：{with_shuffle.numel()} 对（输出通道，输入通道）中 {int(with_shuffle.sum())} 对相连")
+# --8<-- [end:depends]

@@ -16,7 +16,7 @@ def upsample(method: str, weight: torch.Tensor) -> torch.Tensor:
     if method == "resize_conv":  # 先最近邻插值放大，再做 3×3 普通卷积
         resized = F.interpolate(constant, scale_factor=2, mode="nearest")
         return F.conv2d(F.pad(resized, (1, 1, 1, 1), mode="replicate"), weight)
-    raise ValueError(f"method must be 'k3s2', 'k4s2' or 'resize_conv', got {method!r}")
+    raise ValueError(f"method 必须是 'k3s2'、'k4s2' 或 'resize_conv'，实际为 {method!r}")
 
 
 KERNEL_SIZES = {"k3s2": 3, "k4s2": 4, "resize_conv": 3}

@@ -17,30 +17,30 @@ def deformable_conv(
 ) -> torch.Tensor:
     """检查形状后调用 torchvision.ops.deform_conv2d。
 
-    offset: (N, 2·K·K·offset_groups, H', W')，每个卷积核位置一对 (dy, dx)；
-    mask:   (N, K·K·offset_groups, H', W')，每个采样点一个调制系数（可变形卷积 v2）。
+    offset: (B, 2·K·K·offset_groups, H', W')，每个卷积核位置一对 (dy, dx)；
+    mask:   (B, K·K·offset_groups, H', W')，每个采样点一个调制系数（可变形卷积 v2）。
     """
-    n, channels, height, width = x.shape
+    batch, channels, height, width = x.shape
     k_h, k_w = weight.shape[-2:]
     out_h = (height + 2 * padding - dilation * (k_h - 1) - 1) // stride + 1
     out_w = (width + 2 * padding - dilation * (k_w - 1) - 1) // stride + 1
     per_group = 2 * k_h * k_w
     if (
         offset.dim() != 4
-        or offset.shape[0] != n
+        or offset.shape[0] != batch
         or offset.shape[1] % per_group
         or tuple(offset.shape[2:]) != (out_h, out_w)
     ):
         raise ValueError(
-            f"offset must have shape (N, 2·{k_h}·{k_w}·offset_groups, {out_h}, "
-            f"{out_w}) with N={n}, got {tuple(offset.shape)}"
+            f"offset 的形状必须是 (B, 2·{k_h}·{k_w}·offset_groups, {out_h}, {out_w})，"
+            f"B={batch}，实际为 {tuple(offset.shape)}"
         )
     offset_groups = offset.shape[1] // per_group
     if channels % offset_groups:
-        raise ValueError(f"offset_groups={offset_groups} must divide the {channels} channels")
-    expected_mask = (n, offset_groups * k_h * k_w, out_h, out_w)
+        raise ValueError(f"offset_groups={offset_groups} 必须整除输入通道数 {channels}")
+    expected_mask = (batch, offset_groups * k_h * k_w, out_h, out_w)
     if mask is not None and tuple(mask.shape) != expected_mask:
-        raise ValueError(f"mask must have shape {expected_mask}, got {tuple(mask.shape)}")
+        raise ValueError(f"mask 的形状必须是 {expected_mask}，实际为 {tuple(mask.shape)}")
     return torchvision.ops.deform_conv2d(
         x, offset, weight, stride=stride, padding=padding, dilation=dilation, mask=mask
     )

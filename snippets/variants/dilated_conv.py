@@ -1,4 +1,4 @@
-"""空洞卷积：dilation=d 的 K×K 卷积核，等于在卷积核元素之间插 d−1 个 0 后的普通卷积。"""
+"""空洞卷积：dilation=D 的 K×K 卷积核，等于在相邻两个卷积核元素之间插入 D − 1 个 0 后的普通卷积。"""
 
 # --8<-- [start:example]
 import torch
@@ -19,15 +19,15 @@ image = torch.tensor(
 kernel = torch.tensor([[1, 0, -1], [2, 1, 0], [0, -1, 1]], dtype=torch.float32)
 
 out = F.conv2d(image.view(1, 1, 7, 7), kernel.view(1, 1, 3, 3), dilation=2)
-print(out[0, 0].int().tolist())  # 7 − (2·(3−1) + 1) + 1 = 3，输出 3×3
+print(out[0, 0].int().tolist())  # 7 − (2·(3 − 1) + 1) + 1 = 3，输出 3×3
 # --8<-- [end:example]
 
 
 # --8<-- [start:zeros]
 def insert_zeros(kernel: torch.Tensor, dilation: int) -> torch.Tensor:
-    """K×K 卷积核 → (d(K−1)+1)×(d(K−1)+1)，原来的元素之间隔着 d−1 个 0。"""
+    """K×K 卷积核 → (D(K − 1) + 1)×(D(K − 1) + 1)，相邻两个原有元素之间隔着 D − 1 个 0。"""
     if dilation < 1:
-        raise ValueError(f"dilation must be a positive integer, got {dilation}")
+        raise ValueError(f"dilation 必须是正整数，实际为 {dilation}")
     k = kernel.shape[-1]
     size = dilation * (k - 1) + 1
     spread = kernel.new_zeros(size, size)
@@ -38,7 +38,7 @@ def insert_zeros(kernel: torch.Tensor, dilation: int) -> torch.Tensor:
 x = image.view(1, 1, 7, 7)
 for d in (1, 2, 3, 4):
     spread = insert_zeros(kernel, d)
-    dense = F.conv2d(x, spread.view(1, 1, *spread.shape), padding=d)  # 填充 d·(K−1)/2 = d
+    dense = F.conv2d(x, spread.view(1, 1, *spread.shape), padding=d)  # 填充 D·(K − 1)/2 = D
     sparse = F.conv2d(x, kernel.view(1, 1, 3, 3), dilation=d, padding=d)
     assert torch.equal(dense, sparse) and sparse.shape == (1, 1, 7, 7)
     print(

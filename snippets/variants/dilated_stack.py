@@ -1,15 +1,15 @@
-"""堆叠空洞卷积：感受野 1 + Σ d_i(K−1)，以及同一空洞率反复堆叠时的网格效应。"""
+"""堆叠空洞卷积：感受野 1 + Σ D_l(K − 1)，以及同一空洞率反复堆叠时的网格效应。"""
 
 import torch
 import torch.nn.functional as F
 
 
 def receptive_field(dilations: list[int], kernel_size: int = 3) -> int:
-    """步长都为 1 时，每层把感受野加宽 d·(K−1)。"""
+    """步长都为 1 时，第 l 层把感受野加宽 D_l·(K − 1)。"""
     if kernel_size < 1:
-        raise ValueError(f"kernel_size must be at least 1, got {kernel_size}")
+        raise ValueError(f"kernel_size 至少为 1，实际为 {kernel_size}")
     if not dilations or any(d < 1 for d in dilations):
-        raise ValueError(f"dilations must be positive integers, got {dilations}")
+        raise ValueError(f"dilations 必须是非空的正整数列表，实际为 {dilations}")
     return 1 + sum(d * (kernel_size - 1) for d in dilations)
 
 
@@ -33,7 +33,7 @@ for dilations in ([1, 1, 1], [1, 2, 4], [2, 2, 2], [1, 2, 3], [1, 2, 5], [1, 5])
     size = receptive_field(dilations)
     used = int((paths > 0).sum())
     assert paths.shape == (size, size)
-    print(f"dilations={dilations}: 感受野 {size}×{size}，用到其中 {used} / {size * size} 个像素")
+    print(f"空洞率 {dilations}：感受野 {size}×{size}，用到其中 {used} / {size * size} 个像素")
 
 # 网格效应：三层 dilation=2 只用到行、列都是偶数的像素，像素之间漏掉一格
 gridded = touched_pixels([2, 2, 2]) > 0

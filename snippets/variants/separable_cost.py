@@ -1,4 +1,4 @@
-"""深度可分离卷积的参数量与乘加次数之比 = 1/N + 1/K²（N 为输出通道数，不含偏置时精确成立）。"""
+"""深度可分离卷积的参数量与乘加次数之比 = 1/C_out + 1/K²（不含偏置时精确成立）。"""
 
 from fractions import Fraction
 
@@ -41,18 +41,20 @@ for c_in, c_out, k, size in [
     mac_ratio = Fraction(macs(separable, x), macs(standard, x))
     formula = Fraction(1, c_out) + Fraction(1, k * k)
     assert param_ratio == mac_ratio == formula  # 分数精确相等，不是近似
-    print(f"M={c_in}, N={c_out}, K={k}, {size}×{size}：比值 {formula} ≈ {float(formula):.4f}")
     print(
-        f"    参数 {parameters(standard):,} → {parameters(separable):,}，"
+        f"C_in={c_in}, C_out={c_out}, K={k}, {size}×{size}：比值 {formula} ≈ {float(formula):.4f}"
+    )
+    print(
+        f"    {c_in}→{c_out} 参数 {parameters(standard):,} → {parameters(separable):,}，"
         f"乘加 {macs(standard, x):,} → {macs(separable, x):,}"
     )
 
-# 带偏置时：标准卷积多 N 个参数，可分离卷积多 M + N 个，比值不再等于 1/N + 1/K²
+# 带偏置时：标准卷积多 C_out 个参数，可分离卷积多 C_in + C_out 个，比值不再等于 1/C_out + 1/K²
 standard, separable = standard_and_separable(128, 128, 3, bias=True)
 with_bias = Fraction(parameters(separable), parameters(standard))
 formula = Fraction(1, 128) + Fraction(1, 9)
 assert with_bias != formula
 print(
-    f"带偏置 (128→128, 3×3): {parameters(separable):,} / {parameters(standard):,} "
-    f"= {float(with_bias):.4f}，公式给出 {float(formula):.4f}"
+    f"带偏置时的比值 {float(with_bias):.4f} = {parameters(separable):,} / {parameters(standard):,}"
+    f"（128→128, 3×3），公式给出 {float(formula):.4f}"
 )

@@ -6,10 +6,10 @@ import torch
 def split_rank_one(kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """把秩为 1 的二维卷积核拆成列向量 column 与行向量 row，使 outer(column, row) == kernel。"""
     if kernel.dim() != 2:
-        raise ValueError(f"kernel must be a 2-D matrix, got shape {tuple(kernel.shape)}")
+        raise ValueError(f"kernel 必须是二维矩阵，实际形状为 {tuple(kernel.shape)}")
     rank = int(torch.linalg.matrix_rank(kernel.double()))
     if rank != 1:
-        raise ValueError(f"kernel has rank {rank}; only a rank-1 kernel can be separated")
+        raise ValueError(f"kernel 的秩为 {rank}，只有秩为 1 的卷积核才能分离")
     u, s, vh = torch.linalg.svd(kernel.double())  # kernel = s[0] · u[:, 0] vh[0]ᵀ
     scale = s[0].sqrt()
     return u[:, 0] * scale, vh[0] * scale

@@ -41,6 +41,5 @@ assert (macs_once, macs_twice) == (9 * pixels, (3 + 3) * pixels)
 print(f"32×32 图上的乘加次数: 3×3 一次 {macs_once:,}，分两次 {macs_twice:,}")
 
 # 每个卷积核的参数量，以及每个输出像素的乘加次数：K² 对 2K
-print(" K  K²  2K  2K/K²")
 for k in (3, 5, 7, 11):
-    print(f"{k:>2} {k * k:>3} {2 * k:>3}  {2 * k / (k * k):.3f}")
+    print(f"K={k}：K² = {k * k}，2K = {2 * k}，比值 2K/K² = {2 * k / (k * k):.3f}")

@@ -34,26 +34,26 @@ def transposed_by_zero_insertion(
     weight 的形状与 conv_transpose2d 相同：(C_in, C_out, K, K)。
     """
     if stride < 1 or dilation < 1:
-        raise ValueError(f"stride and dilation must be at least 1, got {stride} and {dilation}")
+        raise ValueError(f"stride 与 dilation 至少为 1，实际为 {stride} 与 {dilation}")
     if padding < 0 or not 0 <= output_padding < max(stride, dilation):
         raise ValueError(
-            f"need padding >= 0 and 0 <= output_padding < max(stride, dilation), "
-            f"got padding={padding}, output_padding={output_padding}"
+            f"需要 padding >= 0 且 0 <= output_padding < max(stride, dilation)，"
+            f"实际为 padding={padding}、output_padding={output_padding}"
         )
     if x.dim() != 4 or weight.dim() != 4 or x.shape[1] != weight.shape[0]:
         raise ValueError(
-            f"x (N, C_in, H, W) and weight (C_in, C_out, K, K) do not match: "
-            f"{tuple(x.shape)} and {tuple(weight.shape)}"
+            f"x (B, C_in, H, W) 与 weight (C_in, C_out, K, K) 的形状对不上："
+            f"{tuple(x.shape)} 与 {tuple(weight.shape)}"
         )
-    n, c_in, h, w = x.shape
+    b, c_in, h, w = x.shape
     k = weight.shape[-1]
-    # 1. 相邻输入元素之间插 S−1 个 0
-    spread = x.new_zeros(n, c_in, (h - 1) * stride + 1, (w - 1) * stride + 1)
+    # 1. 相邻两个输入元素之间插入 S − 1 个 0
+    spread = x.new_zeros(b, c_in, (h - 1) * stride + 1, (w - 1) * stride + 1)
     spread[:, :, ::stride, ::stride] = x
-    # 2. 四周各填 D(K−1)−P 个 0（为负就是裁掉），右侧和下侧再多填 output_padding
+    # 2. 四周各填 D(K − 1) − P 个 0（为负就是裁掉），右侧和下侧再多填 output_padding
     edge = dilation * (k - 1) - padding
     spread = F.pad(spread, (edge, edge + output_padding, edge, edge + output_padding))
-    # 3. 卷积核旋转 180°，并交换输入、输出通道两维，做步长为 1 的普通卷积
+    # 3. 卷积核旋转 180°，并交换输入、输出通道两维，做步长为 1、空洞率为 D 的普通卷积
     flipped = weight.flip(-2, -1).transpose(0, 1)  # (C_out, C_in, K, K)
     return F.conv2d(spread, flipped, dilation=dilation)
 

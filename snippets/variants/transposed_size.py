@@ -22,17 +22,17 @@ def transposed_output_size(
         ("dilation", dilation),
     ]:
         if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+            raise ValueError(f"{name} 至少为 1，实际为 {value}")
     if padding < 0:
-        raise ValueError(f"padding must not be negative, got {padding}")
+        raise ValueError(f"padding 不能为负，实际为 {padding}")
     if not 0 <= output_padding < max(stride, dilation):
         raise ValueError(
-            f"output_padding must be in [0, max(stride, dilation)) = [0, {max(stride, dilation)}),"
-            f" got {output_padding}"
+            f"output_padding 必须在 [0, max(stride, dilation)) = [0, {max(stride, dilation)}) 内，"
+            f"实际为 {output_padding}"
         )
     out = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
     if out < 1:
-        raise ValueError(f"padding={padding} is too large: the output would have length {out}")
+        raise ValueError(f"padding={padding} 太大：输出长度将是 {out}")
     return out
 
 
@@ -43,7 +43,7 @@ for w, k, s, p, d in itertools.product(
     for op in range(max(s, d)):
         try:
             expected = transposed_output_size(w, k, s, p, d, op)
-        except ValueError:  # 输出长度不足 1：不交给 PyTorch（它不一定报错，见上一章）
+        except ValueError:  # 输出长度不足 1：公式函数拒绝（PyTorch 也报错）
             too_small += 1
             continue
         y = F.conv_transpose2d(
