@@ -44,10 +44,12 @@ HIDDEN = [
         (r"^\*\[[^\]]+\]:.*$", re.MULTILINE),  # abbreviation definitions
         (r"\{[:#.][^}\n]*\}", 0),  # attribute lists
         (r"#[\w-]*only-(?:light|dark)", 0),
+        (r"\b[A-Za-z]\w*-\d+(?:/\d+)+", 0),  # names: ResNet-50/101/152
+        (r"\b(?:Python|PyTorch|torchvision|MkDocs|KaTeX|Material)\s+\d+(?:\.\d+)+", 0),  # versions
     ]
 ]
 NUMBER = re.compile(
-    r"(?<![\w.\-/])(?<![A-Za-z]-)[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?(?![\w])"
+    r"(?<![\w.\-])(?<![A-Za-z]-)[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?(?![\w])"
 )
 
 
