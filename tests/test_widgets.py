@@ -520,6 +520,8 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     # the default is the page's animated example: 5×5, 3×3 kernel, stride 2, padding 1
     assert shown["shape"] == "(1, 1, 3, 3)" and shown["parameters"] == "10"
     assert shown["macs"] == "81" and shown["error"] == ""
+    elements = 5 * 5 + 3 * 3 + 10  # input, output, weights and bias
+    assert shown["memory"] == f"{elements} 个元素，{4 * elements} 字节（0.00018 MB，0.00017 MiB）"
     assert page.locator(".cnn-grids svg").count() == 3
     assert page.locator(".cnn-grids svg").first.locator(".cnn-cell--hit").count() == 9
     # keyboard: Tab into the kernel height and press the up arrow
@@ -538,6 +540,12 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
             page.locator(f"[id$='-{key}-{axis}']").first.fill(value)
     shown = results(page)
     assert shown["shape"] == "(1, 10, 32, 32)" and shown["parameters"] == "760"
+    layer = nn.Conv2d(3, 10, 5, padding=2)
+    elements = 3 * 32 * 32 + layer(torch.zeros(1, 3, 32, 32)).numel() + count_parameters(layer)
+    megabytes, mebibytes = 4 * elements / 1e6, 4 * elements / 2**20
+    assert shown["memory"] == (
+        f"{elements:,} 个元素，{4 * elements:,} 字节（{megabytes:.2f} MB，{mebibytes:.2f} MiB）"
+    )
     parameter_out = (SNIPPETS / "arithmetic" / "parameter_count.out").read_text(encoding="utf-8")
     assert "Conv2d(3, 10, (5, 5), groups=1, bias=True): 760 个参数" in parameter_out
     assert run_shown_code(shown["code"]) == "(1, 10, 32, 32)"
@@ -610,12 +618,10 @@ def test_calculator_form_other_layers(open_page) -> None:
 
 
 def stack_table(page) -> list[list[str]]:
-    rows = page.locator("[id$='-rows'] tr")
-    return [
-        [rows.nth(i).locator(f"output[id$='-{key}']").inner_text()
-         for key in ("out", "size", "jump", "start", "centre")]
-        for i in range(rows.count())
-    ]  # fmt: skip
+    """The stack's computed columns, row by row: output side, r, J, start a, centre c."""
+    return page.evaluate("""() => [...document.querySelectorAll(".cnn-stack tbody tr")].map(
+      (row) => ["out", "size", "jump", "start", "centre"].map(
+        (key) => row.querySelector(`output[id$='-${key}']`).textContent))""")
 
 
 def test_stack_shows_the_chapter_3_example(open_page) -> None:
@@ -714,6 +720,19 @@ def test_exported_file_is_small_and_holds_a_trained_lenet(
     assert export.source.startswith("python -m cnnbook.train --recipe fast --seed 0")
     split = load_digits(mnist_root, train=False, download=False)
     assert evaluate(model, split) >= 99.0 and "准确率超过 99%" in LENET_PAGE
+
+
+@pytest.mark.parametrize(
+    ("damage", "complaint"),
+    [
+        (lambda data: b"NOTLENET" + data[8:], "does not start with CNNLENET"),
+        (lambda data: data[:12] + b"x" + data[13:], "header is not JSON"),
+        (lambda data: data.replace(b'"format":1', b'"format":7', 1), "format 7, expected 1"),
+    ],
+)
+def test_a_damaged_export_is_refused(damage: Callable[[bytes], bytes], complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        decode(damage(MODEL_FILE.read_bytes()))
 
 
 def test_export_command_writes_a_checkpoint_and_refuses_bad_input(
@@ -966,6 +985,30 @@ def test_drawing_with_the_mouse_gives_cnnbooks_prediction(
         assert all(close(f"{a:.3f}", f"{b:.3f}") for a, b in zip(shown, torch_shown, strict=True))
 
 
+def test_a_finger_tap_draws_on_the_pad(browser: Browser, base_url: str) -> None:
+    """Touch goes through the same pointer events: a tap leaves a dot and is recognised."""
+    context = browser.new_context(has_touch=True, is_mobile=True, viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    try:
+        page.goto(base_url + "/lenet-mnist/", wait_until="networkidle")
+        page.wait_for_selector("[data-widget='lenet'][data-state='ready']")
+        pad = page.locator("[data-widget='lenet'] canvas").first
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        before = runs(page)
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        wait_for_runs(page, before)
+        image, headline, _, _ = pad_state(page)
+        assert image.getpixel((140, 140))[:3] == (0, 0, 0)  # black ink at the tap
+        assert re.fullmatch(r"预测：\d（概率 [01]\.\d{3}）", headline)
+        assert errors == []
+    finally:
+        context.close()
+
+
 def test_pad_keeps_the_drawing_when_the_scheme_changes(open_page) -> None:
     visit = open_page("/lenet-mnist/")
     page = visit.page
@@ -984,8 +1027,11 @@ def test_pad_keeps_the_drawing_when_the_scheme_changes(open_page) -> None:
 # ---------------------------------------------------------------- offline, and covered
 
 
-def test_widget_scripts_reach_no_other_host(site: Path) -> None:
-    for name in WIDGET_SCRIPTS:
+def test_the_books_scripts_reach_no_other_host(site: Path) -> None:
+    """The book's own scripts as built (Material's bundle is checked by its maintainers)."""
+    own = sorted(path.name for path in (DOCS / "assets" / "javascripts").glob("*.js"))
+    assert set(WIDGET_SCRIPTS) <= set(own)
+    for name in own:
         source = (site / "assets" / "javascripts" / name).read_text(encoding="utf-8")
         assert re.findall(r"\b[a-z][a-z0-9+.-]*://", source) == [], name
     assert (site / "assets" / "models" / "lenet.bin").read_bytes() == MODEL_FILE.read_bytes()

@@ -157,9 +157,12 @@ function showFieldsFor(form, layer) {
 
 const count = (value) => value.toLocaleString("en-US");
 
+/** Two decimals, or two significant digits below 0.01. */
+const short = (value) => (value >= 0.01 ? value.toFixed(2) : value.toPrecision(2));
+
 function bytesText(bytes) {
   const value = Number(bytes);
-  return `${count(bytes)} 字节（${(value / 1e6).toFixed(2)} MB，${(value / 2 ** 20).toFixed(2)} MiB）`;
+  return `${count(bytes)} 字节（${short(value / 1e6)} MB，${short(value / 2 ** 20)} MiB）`;
 }
 
 function pythonCode(layer, shape) {
