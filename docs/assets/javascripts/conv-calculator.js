@@ -10,6 +10,8 @@ const KINDS = {
   avg: "平均池化 nn.AvgPool2d",
 };
 const STACK_KINDS = { conv: "卷积", max: "最大池化", avg: "平均池化" };
+// The computed columns of a stack row (their labels show on phone screens, without the header).
+const STACK_VALUES = [["out", "输出"], ["size", "r"], ["jump", "J"], ["start", "a"], ["centre", "c"]];
 const CONVS = ["conv", "transposed"];
 const POOLS = ["max", "avg"];
 // Single numbers of the layer form: key, label, default, the kinds that use it.
@@ -354,11 +356,11 @@ function stackRow(prefix, index, layer) {
   const kind = make("select", { id: id("kind"), "aria-label": `第 ${index + 1} 层 类型` },
     Object.entries(STACK_KINDS).map(([value, text]) => make("option", { value, text, selected: value === layer.kind })));
   const ceil = make("input", { id: id("ceil"), type: "checkbox", checked: layer.ceilMode, "aria-label": `第 ${index + 1} 层 ceil_mode` });
-  const remove = make("button", { type: "button", class: "cnn-remove", "data-row": String(index), text: "删除", "aria-label": `删除第 ${index + 1} 层` });
-  const computed = ["out", "size", "jump", "start", "centre"].map((key) => make("td", {}, [make("output", { id: id(key) })]));
+  const remove = make("button", { type: "button", class: "cnn-remove", "data-row": String(index), text: "✕", "aria-label": `删除第 ${index + 1} 层` });
+  const computed = STACK_VALUES.map(([key, label]) => make("td", { class: "cnn-stack__value", "data-label": label }, [make("output", { id: id(key) })]));
   return make("tr", {}, [
     make("th", { scope: "row", text: String(index + 1) }),
-    make("td", {}, [kind]),
+    make("td", { class: "cnn-stack__type" }, [kind]),
     cell("kernel", "kernel", layer.kernel),
     cell("stride", "stride", layer.stride),
     cell("padding", "padding", layer.padding),
@@ -371,12 +373,13 @@ function stackRow(prefix, index, layer) {
 
 function buildStack(prefix) {
   const head = ["#", "类型", "k", "s", "p", "d", "ceil", "输出边长", "r", "J", "起点 a", "中心 c", ""];
+  const classes = { 1: "cnn-stack__type", 7: "cnn-stack__value", 8: "cnn-stack__value", 9: "cnn-stack__value", 10: "cnn-stack__value", 11: "cnn-stack__value" };
   const button = (key, text) => make("button", { type: "button", class: "md-button", id: `${prefix}-${key}`, text });
   return make("fieldset", { class: "cnn-calc__stack" }, [
     make("legend", { text: "层叠：逐层的输出边长与感受野" }),
     numberField(`${prefix}-stack-input`, "输入边长（正方形）", EXAMPLE_INPUT),
     make("div", { class: "cnn-scroll" }, [make("table", { class: "cnn-stack" }, [
-      make("thead", {}, [make("tr", {}, head.map((text) => make("th", { scope: "col", text })))]),
+      make("thead", {}, [make("tr", {}, head.map((text, k) => make("th", { scope: "col", text, class: classes[k] ?? null })))]),
       make("tbody", { id: `${prefix}-rows` }),
     ])]),
     make("p", { class: "cnn-error", id: `${prefix}-stack-error`, role: "status", "aria-live": "polite" }),
@@ -416,7 +419,7 @@ function fillStackRow(root, prefix, index, field) {
   const values = field
     ? [field.outputSize, field.size, field.jump, field.start, field.centre]
     : ["—", "—", "—", "—", "—"];
-  ["out", "size", "jump", "start", "centre"].forEach((key, k) => {
+  STACK_VALUES.forEach(([key], k) => {
     root.querySelector(`#${prefix}-row${index}-${key}`).textContent = String(values[k]);
   });
 }
