@@ -66,7 +66,12 @@ export function convOutputSize(inputSize, kernelSize, stride = 1, padding = 0, d
 
 /** MaxPool/AvgPool on one axis; stride null means stride = kernel_size. */
 export function poolOutputSize(
-  inputSize, kernelSize, stride = null, padding = 0, dilation = 1, ceilMode = false,
+  inputSize,
+  kernelSize,
+  stride = null,
+  padding = 0,
+  dilation = 1,
+  ceilMode = false,
 ) {
   const step = stride === null ? kernelSize : stride;
   checkInteger("input_size", inputSize, 1);
@@ -97,7 +102,12 @@ export function poolOutputSize(
 
 /** (W−1)S − 2P + D(K−1) + output_padding + 1 on one axis. */
 export function convTransposeOutputSize(
-  inputSize, kernelSize, stride = 1, padding = 0, outputPadding = 0, dilation = 1,
+  inputSize,
+  kernelSize,
+  stride = 1,
+  padding = 0,
+  outputPadding = 0,
+  dilation = 1,
 ) {
   checkInteger("input_size", inputSize, 1);
   checkInteger("kernel_size", kernelSize, 1);
@@ -160,7 +170,9 @@ export function conv2dOutputShape([inChannels, height, width], outChannels, opti
       return sizes[i];
     });
     if (stride.some((s) => s !== 1)) {
-      throw new ConfigError("padding='same' 只能用于步长为 1 的卷积（PyTorch 拒绝带步长的 'same'）");
+      throw new ConfigError(
+        "padding='same' 只能用于步长为 1 的卷积（PyTorch 拒绝带步长的 'same'）",
+      );
     }
     return [outChannels, ...out];
   }
@@ -173,13 +185,24 @@ export function conv2dOutputShape([inChannels, height, width], outChannels, opti
 /** nn.ConvTranspose2d: (C_in, H, W) → (C_out, H', W'). */
 export function convTranspose2dOutputShape([inChannels, height, width], outChannels, options) {
   const {
-    kernel, stride = [1, 1], padding = [0, 0], outputPadding = [0, 0], dilation = [1, 1],
+    kernel,
+    stride = [1, 1],
+    padding = [0, 0],
+    outputPadding = [0, 0],
+    dilation = [1, 1],
     groups = 1,
   } = options;
   checkChannels(inChannels, outChannels, groups);
   const sizes = [height, width];
   const out = perAxis((i) =>
-    convTransposeOutputSize(sizes[i], kernel[i], stride[i], padding[i], outputPadding[i], dilation[i]),
+    convTransposeOutputSize(
+      sizes[i],
+      kernel[i],
+      stride[i],
+      padding[i],
+      outputPadding[i],
+      dilation[i],
+    ),
   );
   return [outChannels, ...out];
 }
@@ -191,7 +214,12 @@ export function pool2dOutputShape([channels, height, width], options) {
   const sizes = [height, width];
   const out = perAxis((i) =>
     poolOutputSize(
-      sizes[i], kernel[i], stride === null ? null : stride[i], padding[i], dilation[i], ceilMode,
+      sizes[i],
+      kernel[i],
+      stride === null ? null : stride[i],
+      padding[i],
+      dilation[i],
+      ceilMode,
     ),
   );
   return [channels, ...out];
@@ -242,16 +270,24 @@ export function layerCost(layer) {
   let macs = 0n;
   if (layer.kind === "conv") {
     const perFilter = product([layer.inChannels / layer.groups, kh, kw]);
-    parameters = BigInt(layer.outChannels) * perFilter + (layer.bias ? BigInt(layer.outChannels) : 0n);
+    parameters =
+      BigInt(layer.outChannels) * perFilter + (layer.bias ? BigInt(layer.outChannels) : 0n);
     macs = product(output) * perFilter; // every output element: one window · filter dot product
   } else if (layer.kind === "transposed") {
     const perInput = product([layer.outChannels / layer.groups, kh, kw]);
-    parameters = BigInt(layer.inChannels) * perInput + (layer.bias ? BigInt(layer.outChannels) : 0n);
+    parameters =
+      BigInt(layer.inChannels) * perInput + (layer.bias ? BigInt(layer.outChannels) : 0n);
     macs = product(input) * perInput; // every input element is scattered through its kernel
   }
   const memoryElements = product(input) + product(output) + parameters;
   return {
-    input, output, parameters, macs, flops: 2n * macs, memoryElements, memoryBytes: 4n * memoryElements,
+    input,
+    output,
+    parameters,
+    macs,
+    flops: 2n * macs,
+    memoryElements,
+    memoryBytes: 4n * memoryElements,
   };
 }
 
@@ -305,7 +341,8 @@ export function stackFields(layers, inputSize) {
     const { kind, kernel, stride, padding, dilation = 1, ceilMode = false } = layer;
     try {
       if (kind === "conv") length = convOutputSize(length, kernel, stride, padding, dilation);
-      else if (kind === "max") length = poolOutputSize(length, kernel, stride, padding, dilation, ceilMode);
+      else if (kind === "max")
+        length = poolOutputSize(length, kernel, stride, padding, dilation, ceilMode);
       else if (kind === "avg") {
         checkInteger("dilation", dilation, 1);
         if (dilation !== 1) throw new ConfigError(`AvgPool2d 没有 dilation，收到 ${dilation}`);

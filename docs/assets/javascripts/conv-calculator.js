@@ -11,7 +11,13 @@ const KINDS = {
 };
 const STACK_KINDS = { conv: "卷积", max: "最大池化", avg: "平均池化" };
 // The computed columns of a stack row (their labels show on phone screens, without the header).
-const STACK_VALUES = [["out", "输出"], ["size", "r"], ["jump", "J"], ["start", "a"], ["centre", "c"]];
+const STACK_VALUES = [
+  ["out", "输出"],
+  ["size", "r"],
+  ["jump", "J"],
+  ["start", "a"],
+  ["centre", "c"],
+];
 const CONVS = ["conv", "transposed"];
 const POOLS = ["max", "avg"];
 // Single numbers of the layer form: key, label, default, the kinds that use it.
@@ -49,7 +55,8 @@ function make(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (name === "text") node.textContent = value;
-    else if (value !== false && value !== null) node.setAttribute(name, value === true ? "" : value);
+    else if (value !== false && value !== null)
+      node.setAttribute(name, value === true ? "" : value);
   }
   node.append(...children);
   return node;
@@ -64,7 +71,13 @@ function readNumber(input) {
 }
 
 function numberField(id, label, value) {
-  const input = make("input", { id, type: "number", step: "1", value: String(value), inputmode: "numeric" });
+  const input = make("input", {
+    id,
+    type: "number",
+    step: "1",
+    value: String(value),
+    inputmode: "numeric",
+  });
   return make("div", { class: "cnn-field" }, [make("label", { for: id, text: label }), input]);
 }
 
@@ -72,7 +85,11 @@ function pairField(id, label, values) {
   const nameId = `${id}-name`;
   const axis = (suffix, text, value) => {
     const input = make("input", {
-      id: `${id}-${suffix}`, type: "number", step: "1", value: String(value), inputmode: "numeric",
+      id: `${id}-${suffix}`,
+      type: "number",
+      step: "1",
+      value: String(value),
+      inputmode: "numeric",
     });
     return make("label", { class: "cnn-axis" }, [make("span", { text }), input]);
   };
@@ -85,16 +102,24 @@ function pairField(id, label, values) {
 
 function checkboxField(id, label, checked) {
   const input = make("input", { id, type: "checkbox", checked });
-  return make("div", { class: "cnn-field cnn-check" }, [input, make("label", { for: id, text: label })]);
+  return make("div", { class: "cnn-field cnn-check" }, [
+    input,
+    make("label", { for: id, text: label }),
+  ]);
 }
 
 function buildLayerForm(prefix) {
-  const kind = make("select", { id: `${prefix}-kind` }, Object.entries(KINDS).map(
-    ([value, text]) => make("option", { value, text }),
-  ));
-  const fields = [make("div", { class: "cnn-field" }, [
-    make("label", { for: `${prefix}-kind`, text: "层的类型" }), kind,
-  ])];
+  const kind = make(
+    "select",
+    { id: `${prefix}-kind` },
+    Object.entries(KINDS).map(([value, text]) => make("option", { value, text })),
+  );
+  const fields = [
+    make("div", { class: "cnn-field" }, [
+      make("label", { for: `${prefix}-kind`, text: "层的类型" }),
+      kind,
+    ]),
+  ];
   for (const [key, label, value, kinds] of SINGLES) {
     fields.push(withKinds(numberField(`${prefix}-${key}`, label, value), kinds));
   }
@@ -105,13 +130,27 @@ function buildLayerForm(prefix) {
     make("option", { value: "numbers", text: "按上面的数值" }),
     make("option", { value: "same", text: "'same'（保持尺寸）" }),
   ]);
-  fields.push(withKinds(make("div", { class: "cnn-field" }, [
-    make("label", { for: `${prefix}-padding-mode`, text: "填充方式" }), paddingMode,
-  ]), ["conv"]));
+  fields.push(
+    withKinds(
+      make("div", { class: "cnn-field" }, [
+        make("label", { for: `${prefix}-padding-mode`, text: "填充方式" }),
+        paddingMode,
+      ]),
+      ["conv"],
+    ),
+  );
   fields.push(withKinds(checkboxField(`${prefix}-bias`, "带偏置 bias", true), CONVS));
-  fields.push(withKinds(checkboxField(`${prefix}-stride-default`, "步长缺省（等于 kernel_size）", false), POOLS));
+  fields.push(
+    withKinds(
+      checkboxField(`${prefix}-stride-default`, "步长缺省（等于 kernel_size）", false),
+      POOLS,
+    ),
+  );
   fields.push(withKinds(checkboxField(`${prefix}-ceil`, "ceil_mode（向上取整）", false), POOLS));
-  return make("fieldset", { class: "cnn-calc__layer" }, [make("legend", { text: "一层" }), ...fields]);
+  return make("fieldset", { class: "cnn-calc__layer" }, [
+    make("legend", { text: "一层" }),
+    ...fields,
+  ]);
 }
 
 function withKinds(field, kinds) {
@@ -140,7 +179,10 @@ function readLayer(root, prefix) {
     width,
     kernel: readPair(root, prefix, "kernel"),
     stride: pool && get("stride-default").checked ? null : readPair(root, prefix, "stride"),
-    padding: kind === "conv" && get("padding-mode").value === "same" ? "same" : readPair(root, prefix, "padding"),
+    padding:
+      kind === "conv" && get("padding-mode").value === "same"
+        ? "same"
+        : readPair(root, prefix, "padding"),
     dilation: kind === "avg" ? [1, 1] : readPair(root, prefix, "dilation"),
     outputPadding: readPair(root, prefix, "outputPadding"),
     ceilMode: pool && get("ceil").checked,
@@ -187,10 +229,17 @@ function messageFor(error) {
 }
 
 function buildResults(prefix) {
-  const row = (key, label) => make("div", { class: "cnn-result" }, [
-    make("dt", { text: label }), make("dd", {}, [make("output", { id: `${prefix}-${key}`, for: `${prefix}-kind` })]),
-  ]);
-  const copy = make("button", { type: "button", class: "md-button cnn-copy", id: `${prefix}-copy`, text: "复制代码" });
+  const row = (key, label) =>
+    make("div", { class: "cnn-result" }, [
+      make("dt", { text: label }),
+      make("dd", {}, [make("output", { id: `${prefix}-${key}`, for: `${prefix}-kind` })]),
+    ]);
+  const copy = make("button", {
+    type: "button",
+    class: "md-button cnn-copy",
+    id: `${prefix}-copy`,
+    text: "复制代码",
+  });
   return make("div", { class: "cnn-calc__results" }, [
     make("p", { class: "cnn-error", id: `${prefix}-error`, role: "status", "aria-live": "polite" }),
     make("dl", { class: "cnn-results", id: `${prefix}-numbers` }, [
@@ -220,7 +269,8 @@ function showResults(root, prefix, layer) {
     const pooled = POOLS.includes(layer.kind);
     out("macs").textContent = pooled ? "0（本书不计池化的运算）" : count(cost.macs);
     out("flops").textContent = pooled ? "0" : `${count(cost.flops)}（= 2 × MACs）`;
-    out("memory").textContent = `${count(cost.memoryElements)} 个元素，${bytesText(cost.memoryBytes)}`;
+    out("memory").textContent =
+      `${count(cost.memoryElements)} 个元素，${bytesText(cost.memoryBytes)}`;
     out("code").textContent = pythonCode(layer, shape);
     numbers.hidden = code.hidden = false;
     return shape;
@@ -238,7 +288,9 @@ function gridSvg(rows, cols, cellClass, label) {
   const rects = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      rects.push(`<rect x="${c * cell + 1}" y="${r * cell + 1}" width="${cell}" height="${cell}" class="${cellClass(r, c)}"/>`);
+      rects.push(
+        `<rect x="${c * cell + 1}" y="${r * cell + 1}" width="${cell}" height="${cell}" class="${cellClass(r, c)}"/>`,
+      );
     }
   }
   const width = cols * cell + 2;
@@ -255,7 +307,9 @@ function windowCells(layer, shape, i, j) {
   const cells = new Set();
   for (let u = 0; u < layer.kernel[0]; u++) {
     for (let v = 0; v < layer.kernel[1]; v++) {
-      cells.add(`${i * stride[0] + u * layer.dilation[0]},${j * stride[1] + v * layer.dilation[1]}`);
+      cells.add(
+        `${i * stride[0] + u * layer.dilation[0]},${j * stride[1] + v * layer.dilation[1]}`,
+      );
     }
   }
   return cells;
@@ -266,15 +320,35 @@ function convGrids(layer, shape, [i, j]) {
   const rows = layer.height + top + bottom;
   const cols = layer.width + left + right;
   const read = windowCells(layer, shape, i, j);
-  const inside = (r, c) => r >= top && r < top + layer.height && c >= left && c < left + layer.width;
-  const inputClass = (r, c) => ["cnn-cell", inside(r, c) ? "" : "cnn-cell--pad", read.has(`${r},${c}`) ? "cnn-cell--hit" : ""].join(" ");
+  const inside = (r, c) =>
+    r >= top && r < top + layer.height && c >= left && c < left + layer.width;
+  const inputClass = (r, c) =>
+    [
+      "cnn-cell",
+      inside(r, c) ? "" : "cnn-cell--pad",
+      read.has(`${r},${c}`) ? "cnn-cell--hit" : "",
+    ].join(" ");
   const [, , outH, outW] = shape.output;
   const what = POOLS.includes(layer.kind) ? "池化窗口" : "卷积核";
   const dilated = layer.dilation.some((d) => d > 1) ? `，空洞 ${layer.dilation.join("×")}` : "";
   return [
-    figure(gridSvg(rows, cols, inputClass, "输入"), `输入 ${layer.height}×${layer.width}（浅灰：填充）`),
-    figure(gridSvg(layer.kernel[0], layer.kernel[1], () => "cnn-cell cnn-cell--kernel", what), `${what} ${layer.kernel.join("×")}${dilated}`),
-    figure(gridSvg(outH, outW, (r, c) => (r === i && c === j ? "cnn-cell cnn-cell--hit" : "cnn-cell"), "输出"), `输出 ${outH}×${outW}`),
+    figure(
+      gridSvg(rows, cols, inputClass, "输入"),
+      `输入 ${layer.height}×${layer.width}（浅灰：填充）`,
+    ),
+    figure(
+      gridSvg(layer.kernel[0], layer.kernel[1], () => "cnn-cell cnn-cell--kernel", what),
+      `${what} ${layer.kernel.join("×")}${dilated}`,
+    ),
+    figure(
+      gridSvg(
+        outH,
+        outW,
+        (r, c) => (r === i && c === j ? "cnn-cell cnn-cell--hit" : "cnn-cell"),
+        "输出",
+      ),
+      `输出 ${outH}×${outW}`,
+    ),
   ];
 }
 
@@ -283,28 +357,60 @@ function transposedGrids(layer, shape, [i, j]) {
   const written = new Set();
   for (let u = 0; u < layer.kernel[0]; u++) {
     for (let v = 0; v < layer.kernel[1]; v++) {
-      written.add(`${i * layer.stride[0] - layer.padding[0] + u * layer.dilation[0]},${j * layer.stride[1] - layer.padding[1] + v * layer.dilation[1]}`);
+      written.add(
+        `${i * layer.stride[0] - layer.padding[0] + u * layer.dilation[0]},${j * layer.stride[1] - layer.padding[1] + v * layer.dilation[1]}`,
+      );
     }
   }
   return [
-    figure(gridSvg(layer.height, layer.width, (r, c) => (r === i && c === j ? "cnn-cell cnn-cell--hit" : "cnn-cell"), "输入"), `输入 ${layer.height}×${layer.width}`),
-    figure(gridSvg(layer.kernel[0], layer.kernel[1], () => "cnn-cell cnn-cell--kernel", "卷积核"), `卷积核 ${layer.kernel.join("×")}`),
-    figure(gridSvg(outH, outW, (r, c) => (written.has(`${r},${c}`) ? "cnn-cell cnn-cell--hit" : "cnn-cell"), "输出"), `输出 ${outH}×${outW}`),
+    figure(
+      gridSvg(
+        layer.height,
+        layer.width,
+        (r, c) => (r === i && c === j ? "cnn-cell cnn-cell--hit" : "cnn-cell"),
+        "输入",
+      ),
+      `输入 ${layer.height}×${layer.width}`,
+    ),
+    figure(
+      gridSvg(layer.kernel[0], layer.kernel[1], () => "cnn-cell cnn-cell--kernel", "卷积核"),
+      `卷积核 ${layer.kernel.join("×")}`,
+    ),
+    figure(
+      gridSvg(
+        outH,
+        outW,
+        (r, c) => (written.has(`${r},${c}`) ? "cnn-cell cnn-cell--hit" : "cnn-cell"),
+        "输出",
+      ),
+      `输出 ${outH}×${outW}`,
+    ),
   ];
 }
 
 function buildGrids(prefix) {
-  const slider = (axis, label) => make("label", { class: "cnn-axis" }, [
-    make("span", { text: label }),
-    make("input", { id: `${prefix}-pick-${axis}`, type: "range", min: "0", max: "0", value: "0" }),
-    make("output", { id: `${prefix}-pick-${axis}-value`, text: "0" }),
-  ]);
+  const slider = (axis, label) =>
+    make("label", { class: "cnn-axis" }, [
+      make("span", { text: label }),
+      make("input", {
+        id: `${prefix}-pick-${axis}`,
+        type: "range",
+        min: "0",
+        max: "0",
+        value: "0",
+      }),
+      make("output", { id: `${prefix}-pick-${axis}-value`, text: "0" }),
+    ]);
   return make("div", { class: "cnn-calc__grids" }, [
-    make("div", { class: "cnn-field cnn-pair", role: "group", "aria-labelledby": `${prefix}-pick-name` }, [
-      make("span", { id: `${prefix}-pick-name`, class: "cnn-field__name" }),
-      slider("row", "行"),
-      slider("col", "列"),
-    ]),
+    make(
+      "div",
+      { class: "cnn-field cnn-pair", role: "group", "aria-labelledby": `${prefix}-pick-name` },
+      [
+        make("span", { id: `${prefix}-pick-name`, class: "cnn-field__name" }),
+        slider("row", "行"),
+        slider("col", "列"),
+      ],
+    ),
     make("div", { class: "cnn-grids", id: `${prefix}-grids` }),
     make("p", { class: "cnn-note", id: `${prefix}-grids-note` }),
   ]);
@@ -339,7 +445,9 @@ function showGrids(root, prefix, layer, shape) {
     root.querySelector(`#${input.id}-value`).textContent = String(value);
     return value;
   });
-  const grids = transposed ? transposedGrids(layer, shape, picked) : convGrids(layer, shape, picked);
+  const grids = transposed
+    ? transposedGrids(layer, shape, picked)
+    : convGrids(layer, shape, picked);
   box.innerHTML = grids.join("");
   note.textContent = transposed
     ? `橙色：输入 (${picked.join(", ")}) 乘以卷积核后写到的输出格。`
@@ -350,14 +458,41 @@ function showGrids(root, prefix, layer, shape) {
 
 function stackRow(prefix, index, layer) {
   const id = (key) => `${prefix}-row${index}-${key}`;
-  const cell = (key, label, value) => make("td", {}, [make("input", {
-    id: id(key), type: "number", step: "1", value: String(value), "aria-label": `第 ${index + 1} 层 ${label}`,
-  })]);
-  const kind = make("select", { id: id("kind"), "aria-label": `第 ${index + 1} 层 类型` },
-    Object.entries(STACK_KINDS).map(([value, text]) => make("option", { value, text, selected: value === layer.kind })));
-  const ceil = make("input", { id: id("ceil"), type: "checkbox", checked: layer.ceilMode, "aria-label": `第 ${index + 1} 层 ceil_mode` });
-  const remove = make("button", { type: "button", class: "cnn-remove", "data-row": String(index), text: "✕", "aria-label": `删除第 ${index + 1} 层` });
-  const computed = STACK_VALUES.map(([key, label]) => make("td", { class: "cnn-stack__value", "data-label": label }, [make("output", { id: id(key) })]));
+  const cell = (key, label, value) =>
+    make("td", {}, [
+      make("input", {
+        id: id(key),
+        type: "number",
+        step: "1",
+        value: String(value),
+        "aria-label": `第 ${index + 1} 层 ${label}`,
+      }),
+    ]);
+  const kind = make(
+    "select",
+    { id: id("kind"), "aria-label": `第 ${index + 1} 层 类型` },
+    Object.entries(STACK_KINDS).map(([value, text]) =>
+      make("option", { value, text, selected: value === layer.kind }),
+    ),
+  );
+  const ceil = make("input", {
+    id: id("ceil"),
+    type: "checkbox",
+    checked: layer.ceilMode,
+    "aria-label": `第 ${index + 1} 层 ceil_mode`,
+  });
+  const remove = make("button", {
+    type: "button",
+    class: "cnn-remove",
+    "data-row": String(index),
+    text: "✕",
+    "aria-label": `删除第 ${index + 1} 层`,
+  });
+  const computed = STACK_VALUES.map(([key, label]) =>
+    make("td", { class: "cnn-stack__value", "data-label": label }, [
+      make("output", { id: id(key) }),
+    ]),
+  );
   return make("tr", {}, [
     make("th", { scope: "row", text: String(index + 1) }),
     make("td", { class: "cnn-stack__type" }, [kind]),
@@ -372,17 +507,52 @@ function stackRow(prefix, index, layer) {
 }
 
 function buildStack(prefix) {
-  const head = ["#", "类型", "k", "s", "p", "d", "ceil", "输出边长", "r", "J", "起点 a", "中心 c", ""];
-  const classes = { 1: "cnn-stack__type", 7: "cnn-stack__value", 8: "cnn-stack__value", 9: "cnn-stack__value", 10: "cnn-stack__value", 11: "cnn-stack__value" };
-  const button = (key, text) => make("button", { type: "button", class: "md-button", id: `${prefix}-${key}`, text });
+  const head = [
+    "#",
+    "类型",
+    "k",
+    "s",
+    "p",
+    "d",
+    "ceil",
+    "输出边长",
+    "r",
+    "J",
+    "起点 a",
+    "中心 c",
+    "",
+  ];
+  const classes = {
+    1: "cnn-stack__type",
+    7: "cnn-stack__value",
+    8: "cnn-stack__value",
+    9: "cnn-stack__value",
+    10: "cnn-stack__value",
+    11: "cnn-stack__value",
+  };
+  const button = (key, text) =>
+    make("button", { type: "button", class: "md-button", id: `${prefix}-${key}`, text });
   return make("fieldset", { class: "cnn-calc__stack" }, [
     make("legend", { text: "层叠：逐层的输出边长与感受野" }),
     numberField(`${prefix}-stack-input`, "输入边长（正方形）", EXAMPLE_INPUT),
-    make("div", { class: "cnn-scroll" }, [make("table", { class: "cnn-stack" }, [
-      make("thead", {}, [make("tr", {}, head.map((text, k) => make("th", { scope: "col", text, class: classes[k] ?? null })))]),
-      make("tbody", { id: `${prefix}-rows` }),
-    ])]),
-    make("p", { class: "cnn-error", id: `${prefix}-stack-error`, role: "status", "aria-live": "polite" }),
+    make("div", { class: "cnn-scroll" }, [
+      make("table", { class: "cnn-stack" }, [
+        make("thead", {}, [
+          make(
+            "tr",
+            {},
+            head.map((text, k) => make("th", { scope: "col", text, class: classes[k] ?? null })),
+          ),
+        ]),
+        make("tbody", { id: `${prefix}-rows` }),
+      ]),
+    ]),
+    make("p", {
+      class: "cnn-error",
+      id: `${prefix}-stack-error`,
+      role: "status",
+      "aria-live": "polite",
+    }),
     make("div", { class: "cnn-buttons" }, [
       button("add", "添加一层"),
       button("add-layer", "把上面的一层加进来"),
@@ -442,7 +612,8 @@ function showStack(root, prefix) {
 
 /** The single layer as a stack row, or a message why it cannot be one. */
 function layerAsRow(layer) {
-  if (layer.kind === "transposed") return "层叠只接受卷积与池化，转置卷积的感受野不在本章讨论之内。";
+  if (layer.kind === "transposed")
+    return "层叠只接受卷积与池化，转置卷积的感受野不在本章讨论之内。";
   const [kh, kw] = layer.kernel;
   const stride = layer.stride === null ? layer.kernel : layer.stride;
   let padding = layer.padding;
@@ -453,7 +624,14 @@ function layerAsRow(layer) {
   }
   const square = [layer.kernel, stride, padding, layer.dilation].every(([h, w]) => h === w);
   if (!square || kh !== kw) return "层叠里的层高、宽参数相同；请先把高、宽设成一样。";
-  return { kind: layer.kind, kernel: kh, stride: stride[0], padding: padding[0], dilation: layer.dilation[0], ceilMode: layer.ceilMode };
+  return {
+    kind: layer.kind,
+    kernel: kh,
+    stride: stride[0],
+    padding: padding[0],
+    dilation: layer.dilation[0],
+    ceilMode: layer.ceilMode,
+  };
 }
 
 // ---------------------------------------------------------------- wiring
@@ -487,7 +665,10 @@ function onClick(root, prefix, event) {
     return;
   }
   if (target.id === `${prefix}-add`) {
-    setStack(root, prefix, [...layers(), { kind: "conv", kernel: 3, stride: 1, padding: 1, dilation: 1, ceilMode: false }]);
+    setStack(root, prefix, [
+      ...layers(),
+      { kind: "conv", kernel: 3, stride: 1, padding: 1, dilation: 1, ceilMode: false },
+    ]);
   } else if (target.id === `${prefix}-add-layer`) {
     const row = layerAsRow(readLayer(root, prefix));
     if (typeof row === "string") {
@@ -502,7 +683,11 @@ function onClick(root, prefix, event) {
     setStack(root, prefix, []);
   } else if (target.classList.contains("cnn-remove")) {
     const index = Number(target.dataset.row);
-    setStack(root, prefix, layers().filter((_, k) => k !== index));
+    setStack(
+      root,
+      prefix,
+      layers().filter((_, k) => k !== index),
+    );
   } else {
     return;
   }
@@ -511,11 +696,18 @@ function onClick(root, prefix, event) {
 
 function mount(root) {
   const prefix = `cnn-calc${++widgets}`;
-  const form = make("form", { class: "cnn-calc", "aria-label": "卷积、池化与感受野计算器", novalidate: true }, [
-    make("div", { class: "cnn-calc__layer-part" }, [buildLayerForm(prefix), buildResults(prefix)]),
-    buildGrids(prefix),
-    buildStack(prefix),
-  ]);
+  const form = make(
+    "form",
+    { class: "cnn-calc", "aria-label": "卷积、池化与感受野计算器", novalidate: true },
+    [
+      make("div", { class: "cnn-calc__layer-part" }, [
+        buildLayerForm(prefix),
+        buildResults(prefix),
+      ]),
+      buildGrids(prefix),
+      buildStack(prefix),
+    ],
+  );
   form.addEventListener("input", () => update(form, prefix));
   form.addEventListener("change", () => update(form, prefix));
   form.addEventListener("click", (event) => onClick(form, prefix, event));
@@ -526,7 +718,9 @@ function mount(root) {
 }
 
 document$.subscribe(() => {
-  for (const root of document.querySelectorAll("[data-widget='conv-calculator']:not([data-ready])")) {
+  for (const root of document.querySelectorAll(
+    "[data-widget='conv-calculator']:not([data-ready])",
+  )) {
     mount(root);
   }
 });

@@ -10,10 +10,12 @@ let modelPromise = null; // fetched once, shared by every visit of the page
 let widgets = 0;
 
 function loadModel() {
-  modelPromise ??= fetch(MODEL_URL).then((response) => {
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response.arrayBuffer();
-  }).then(parseModel);
+  modelPromise ??= fetch(MODEL_URL)
+    .then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.arrayBuffer();
+    })
+    .then(parseModel);
   return modelPromise;
 }
 
@@ -40,31 +42,59 @@ const grey = (level) => `rgb(${level}, ${level}, ${level})`;
 
 function build(prefix) {
   const canvas = make("canvas", {
-    id: `${prefix}-pad`, width: String(PAD), height: String(PAD), role: "img",
+    id: `${prefix}-pad`,
+    width: String(PAD),
+    height: String(PAD),
+    role: "img",
     "aria-label": "写字板：用鼠标、触控笔或手指在这里写一个数字（0 到 9）",
   });
-  const select = make("select", { id: `${prefix}-sample` }, [make("option", { value: "", text: "（选一张）" })]);
+  const select = make("select", { id: `${prefix}-sample` }, [
+    make("option", { value: "", text: "（选一张）" }),
+  ]);
   const bars = make("div", { class: "cnn-bars", id: `${prefix}-bars` });
   for (let digit = 0; digit < 10; digit++) {
     bars.append(
       make("span", { text: String(digit) }),
-      make("div", { class: "cnn-bar", id: `${prefix}-bar${digit}` }, [make("span", { style: "width: 0%" })]),
+      make("div", { class: "cnn-bar", id: `${prefix}-bar${digit}` }, [
+        make("span", { style: "width: 0%" }),
+      ]),
       make("output", { id: `${prefix}-p${digit}`, text: "—" }),
     );
   }
-  const input = make("canvas", { id: `${prefix}-input`, width: String(IMAGE_SIZE), height: String(IMAGE_SIZE), style: "width: 84px; height: 84px", role: "img", "aria-label": "网络实际看到的 28×28 输入" });
+  const input = make("canvas", {
+    id: `${prefix}-input`,
+    width: String(IMAGE_SIZE),
+    height: String(IMAGE_SIZE),
+    style: "width: 84px; height: 84px",
+    role: "img",
+    "aria-label": "网络实际看到的 28×28 输入",
+  });
   return make("div", { class: "cnn-lenet" }, [
     make("div", { class: "cnn-lenet__pad" }, [
       canvas,
       make("div", { class: "cnn-buttons" }, [
         make("button", { type: "button", class: "md-button", id: `${prefix}-clear`, text: "清除" }),
       ]),
-      make("div", { class: "cnn-field" }, [make("label", { for: `${prefix}-sample`, text: "或者选一张 MNIST 测试图" }), select]),
-      make("p", { class: "cnn-note", id: `${prefix}-status`, role: "status", "aria-live": "polite", text: "正在载入网络权重……" }),
+      make("div", { class: "cnn-field" }, [
+        make("label", { for: `${prefix}-sample`, text: "或者选一张 MNIST 测试图" }),
+        select,
+      ]),
+      make("p", {
+        class: "cnn-note",
+        id: `${prefix}-status`,
+        role: "status",
+        "aria-live": "polite",
+        text: "正在载入网络权重……",
+      }),
     ]),
     make("div", { class: "cnn-lenet__output" }, [
-      make("p", { class: "cnn-lenet__input" }, [input, make("span", { text: " 网络看到的 28×28 输入" })]),
-      make("p", {}, [make("strong", { id: `${prefix}-prediction`, "aria-live": "polite", text: "预测：—" })]),
+      make("p", { class: "cnn-lenet__input" }, [
+        input,
+        make("span", { text: " 网络看到的 28×28 输入" }),
+      ]),
+      make("p", {}, [
+        make("strong", { id: `${prefix}-prediction`, "aria-live": "polite", text: "预测：—" }),
+      ]),
       bars,
     ]),
     make("div", { class: "cnn-lenet__maps" }, [
@@ -112,10 +142,17 @@ function paintMap(canvas, values, offset, size, relu) {
 
 function showMaps(box, values, count, size, shown) {
   if (box.children.length !== count) {
-    box.replaceChildren(...Array.from({ length: count }, (_, k) => make("canvas", {
-      width: String(size), height: String(size), style: `width: ${shown}px; height: ${shown}px`,
-      role: "img", "aria-label": `第 ${k + 1} 个通道`,
-    })));
+    box.replaceChildren(
+      ...Array.from({ length: count }, (_, k) =>
+        make("canvas", {
+          width: String(size),
+          height: String(size),
+          style: `width: ${shown}px; height: ${shown}px`,
+          role: "img",
+          "aria-label": `第 ${k + 1} 个通道`,
+        }),
+      ),
+    );
   }
   [...box.children].forEach((canvas, k) => paintMap(canvas, values, k * size * size, size, true));
 }
@@ -123,7 +160,9 @@ function showMaps(box, values, count, size, shown) {
 function showResult(root, prefix, digit, result) {
   const get = (key) => root.querySelector(`#${prefix}-${key}`);
   let best = 0;
-  result.probabilities.forEach((p, k) => { if (p > result.probabilities[best]) best = k; });
+  result.probabilities.forEach((p, k) => {
+    if (p > result.probabilities[best]) best = k;
+  });
   result.probabilities.forEach((p, k) => {
     get(`p${k}`).textContent = p.toFixed(3);
     const bar = get(`bar${k}`);
@@ -153,7 +192,9 @@ function showEmpty(root, prefix, message) {
 /** Read the pad, preprocess like cnnbook.predict, run LeNet, show everything. */
 function recognise(root, prefix, model) {
   const canvas = root.querySelector(`#${prefix}-pad`);
-  const pixels = canvas.getContext("2d", { willReadFrequently: true }).getImageData(0, 0, PAD, PAD).data;
+  const pixels = canvas
+    .getContext("2d", { willReadFrequently: true })
+    .getImageData(0, 0, PAD, PAD).data;
   try {
     const digit = toMnistArray(pixels, PAD, PAD);
     showResult(root, prefix, digit, forward(model, digit));
@@ -167,7 +208,10 @@ function recognise(root, prefix, model) {
 
 function padPoint(canvas, event) {
   const box = canvas.getBoundingClientRect();
-  return [((event.clientX - box.left) * PAD) / box.width, ((event.clientY - box.top) * PAD) / box.height];
+  return [
+    ((event.clientX - box.left) * PAD) / box.width,
+    ((event.clientY - box.top) * PAD) / box.height,
+  ];
 }
 
 function enableDrawing(root, prefix, model) {
@@ -178,7 +222,10 @@ function enableDrawing(root, prefix, model) {
   const later = () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; recognise(root, prefix, model); });
+    requestAnimationFrame(() => {
+      pending = false;
+      recognise(root, prefix, model);
+    });
   };
   const stroke = (to) => {
     context.strokeStyle = grey(colours().ink);
@@ -215,7 +262,12 @@ function enableControls(root, prefix, model) {
   const canvas = root.querySelector(`#${prefix}-pad`);
   const select = root.querySelector(`#${prefix}-sample`);
   model.samples.forEach((sample, k) => {
-    select.append(make("option", { value: String(k), text: `测试集第 ${sample.index} 张（数字 ${sample.label}）` }));
+    select.append(
+      make("option", {
+        value: String(k),
+        text: `测试集第 ${sample.index} 张（数字 ${sample.label}）`,
+      }),
+    );
   });
   select.addEventListener("change", () => {
     if (select.value === "") return;

@@ -66,13 +66,18 @@ export function pairwiseSum(values, start, n, round) {
     for (; i < n - (n % 8); i += 8) {
       for (let j = 0; j < 8; j++) r[j] = round(r[j] + values[start + i + j]);
     }
-    let sum = round(round(round(r[0] + r[1]) + round(r[2] + r[3])) + round(round(r[4] + r[5]) + round(r[6] + r[7])));
+    let sum = round(
+      round(round(r[0] + r[1]) + round(r[2] + r[3])) +
+        round(round(r[4] + r[5]) + round(r[6] + r[7])),
+    );
     for (; i < n; i++) sum = round(sum + values[start + i]);
     return sum;
   }
   let half = Math.floor(n / 2);
   half -= half % 8;
-  return round(pairwiseSum(values, start, half, round) + pairwiseSum(values, start + half, n - half, round));
+  return round(
+    pairwiseSum(values, start, half, round) + pairwiseSum(values, start + half, n - half, round),
+  );
 }
 
 const identity = (x) => x;
@@ -102,17 +107,21 @@ function borderPixels({ data, width, height }) {
   const band = Math.max(1, roundHalfEven(BORDER_FRACTION * Math.min(width, height)));
   const rows = (from, to) => {
     const out = [];
-    for (let y = Math.max(from, 0); y < to; y++) for (let x = 0; x < width; x++) out.push(data[y * width + x]);
+    for (let y = Math.max(from, 0); y < to; y++)
+      for (let x = 0; x < width; x++) out.push(data[y * width + x]);
     return out;
   };
   const cols = (from, to) => {
     const out = [];
-    for (let y = 0; y < height; y++) for (let x = Math.max(from, 0); x < to; x++) out.push(data[y * width + x]);
+    for (let y = 0; y < height; y++)
+      for (let x = Math.max(from, 0); x < to; x++) out.push(data[y * width + x]);
     return out;
   };
   return [
-    ...rows(0, Math.min(band, height)), ...rows(height - band, height),
-    ...cols(0, Math.min(band, width)), ...cols(width - band, width),
+    ...rows(0, Math.min(band, height)),
+    ...rows(height - band, height),
+    ...cols(0, Math.min(band, width)),
+    ...cols(width - band, width),
   ];
 }
 
@@ -145,7 +154,8 @@ export function cropToInk({ data, width, height }) {
   const w = right - left + 1;
   const h = bottom - top + 1;
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) out.set(data.subarray((top + y) * width + left, (top + y) * width + left + w), y * w);
+  for (let y = 0; y < h; y++)
+    out.set(data.subarray((top + y) * width + left, (top + y) * width + left + w), y * w);
   return { data: out, width: w, height: h };
 }
 
@@ -195,7 +205,10 @@ function resamplePass({ data, width, height }, outSize, across) {
  * columns first when the image loses more than twice as many rows as columns, the rows first
  * otherwise (established by experiment; tests/test_widgets.py checks both orders against Pillow). */
 export function resizeBilinear(image, outWidth, outHeight) {
-  const rowsFirst = !(Math.max(image.height - outHeight, 0) > 2 * Math.max(image.width - outWidth, 0));
+  const rowsFirst = !(
+    Math.max(image.height - outHeight, 0) >
+    2 * Math.max(image.width - outWidth, 0)
+  );
   let out = image;
   for (const across of rowsFirst ? [true, false] : [false, true]) {
     const [size, outSize] = across ? [image.width, outWidth] : [image.height, outHeight];
@@ -235,7 +248,10 @@ export function placeByCentreOfMass(patch) {
   const left = Math.min(Math.max(roundHalfEven(CENTRE - colMass), 0), IMAGE_SIZE - patch.width);
   const field = new Float32Array(IMAGE_SIZE * IMAGE_SIZE);
   for (let y = 0; y < patch.height; y++) {
-    field.set(patch.data.subarray(y * patch.width, (y + 1) * patch.width), (top + y) * IMAGE_SIZE + left);
+    field.set(
+      patch.data.subarray(y * patch.width, (y + 1) * patch.width),
+      (top + y) * IMAGE_SIZE + left,
+    );
   }
   return field;
 }
