@@ -10,5 +10,7 @@ package instead, and the tests check that the two stay equivalent.
 * ``cnnbook.checkpoint`` — saving a ``state_dict`` and loading it back with validation;
 * ``cnnbook.digits`` — turning any image file into a 28×28 MNIST-style digit;
 * ``cnnbook.errors`` — the one exception type every command reports as a single line;
-* commands: ``python -m cnnbook.train`` and ``python -m cnnbook.predict``.
+* ``cnnbook.export_web`` — the trained LeNet as a small file for the page's in-browser demo;
+* commands: ``python -m cnnbook.train``, ``python -m cnnbook.predict`` and
+  ``python -m cnnbook.export_web``.
 """

@@ -18,6 +18,7 @@ oneDNN switched off, refuses it. ``test_onednn_skips_the_transposed_size_check``
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -70,14 +71,22 @@ output_paddings = weighted({-1: 1, 0: 4, 1: 3, 2: 2, 3: 1})
 groups_values = weighted({0: 1, 1: 6, 2: 3, 3: 2, 4: 2})
 
 
+Outcome = tuple[int, ...] | None
+# Every configuration each property drew, with torch's outcome; tests/test_widgets.py replays the
+# properties (replay_properties) and checks the page's JavaScript calculator on exactly these.
+DRAWN: dict[str, list[tuple[dict, Outcome]]] = {}
+latest_torch_outcome: list[Outcome] = [None]
+
+
 def torch_outcome(compute: Callable[[], torch.Tensor]) -> tuple[int, ...] | None:
     """The spatial output shape torch computes, or None if torch refuses the configuration."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # zero-element weights warn before they fail
-            return tuple(compute().shape[2:])
+            latest_torch_outcome[0] = tuple(compute().shape[2:])
     except (RuntimeError, ValueError):
-        return None
+        latest_torch_outcome[0] = None
+    return latest_torch_outcome[0]
 
 
 def our_outcome(compute: Callable[[], tuple[int, ...]]) -> tuple[int, ...] | None:
@@ -89,7 +98,18 @@ def our_outcome(compute: Callable[[], tuple[int, ...]]) -> tuple[int, ...] | Non
 
 
 def run_property(test: Callable, tally: Counter, examples: int, minimum_share: float) -> None:
-    """Run a hypothesis test and check it met both valid and refused configurations often."""
+    """Run a hypothesis test and check it met both valid and refused configurations often.
+    What it draws is kept in DRAWN under the test's name."""
+    check = test.hypothesis.inner_test
+    drawn = DRAWN.setdefault(check.__qualname__.split(".")[0], [])
+    drawn.clear()
+
+    @functools.wraps(check)  # the same source, hence the same derandomized draws
+    def recording_check(**configuration: object) -> None:
+        check(**configuration)
+        drawn.append((configuration, latest_torch_outcome[0]))
+
+    test.hypothesis.inner_test = recording_check
     settings(max_examples=examples, **SETTINGS)(test)()
     total = tally["valid"] + tally["refused"]
     assert total >= examples, tally
@@ -213,6 +233,14 @@ def test_conv_transpose_output_size_matches_nn_conv_transpose2d() -> None:
         tally["valid" if theirs is not None else "refused"] += 1
 
     run_property(check, tally, EXAMPLES["transposed"], minimum_share=0.2)
+
+
+def replay_properties() -> dict[str, list[tuple[dict, Outcome]]]:
+    """Run the three properties again (same draws) and return what each drew, by test name."""
+    test_conv2d_output_shape_matches_nn_conv2d()
+    test_pool_output_size_matches_max_and_avg_pooling()
+    test_conv_transpose_output_size_matches_nn_conv_transpose2d()
+    return {name: list(drawn) for name, drawn in DRAWN.items()}
 
 
 def test_onednn_skips_the_transposed_size_check() -> None:
