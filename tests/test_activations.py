@@ -191,9 +191,11 @@ def test_the_ways_of_writing_relu_and_their_slope_at_zero() -> None:
 
 def test_a_kink_is_not_called_an_inflection_point() -> None:
     """拐点 is an inflection point (where curvature changes sign); a kink is 折点/不可导点."""
-    for source in (page(PAGE), page("normalization.md"), (REPO / "includes/abbreviations.md")
-                   .read_text(encoding="utf-8")):  # fmt: skip
+    for source in (page(PAGE), page("normalization.md")):
         assert "拐点" not in source and "拐角" not in source
+    glossary = (REPO / "includes/abbreviations.md").read_text(encoding="utf-8").splitlines()
+    assert all("inflection point" in line for line in glossary if "拐点" in line)
+    assert any(line.startswith("*[折点]: kink") for line in glossary)
     assert "折点（不可导点）" in page(PAGE)
 
 
