@@ -58,8 +58,9 @@ runs: $(VENV)/.test ## chapter 9: the two stored training runs in snippets/lenet
 	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 2 --quiet --history snippets/lenet/runs/textbook.json
 	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 2 --quiet --history snippets/lenet/runs/fast.json
 
-experiments: $(VENV)/.test ## chapter 10: run the compression experiments (snippets/compression/results/)
+experiments: $(VENV)/.test ## chapters 7 and 10: run the experiments (snippets/*/results/)
 	$(PY) -m cnnbook.compression.experiments
+	$(PY) -m cnnbook.norm_experiments
 
 figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
 	$(PY) -m figures

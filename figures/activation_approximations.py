@@ -32,6 +32,7 @@ OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
 SIZE_PX = (960, 660)
 BETAS = (1.0, 2.0, 5.0)
 TABLE_SIZE = 256
+LOOKUP_MODES = {"nearest": "取最近项", "linear": "线性插值"}
 
 Curves = dict[str, np.ndarray]
 
@@ -45,13 +46,13 @@ def hard_sigmoid_curves() -> tuple[np.ndarray, Curves]:
 
 def swish_curves() -> tuple[np.ndarray, Curves]:
     x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
-    curves = {"SiLU": nn.SiLU()(x), "Hardswish": nn.Hardswish()(x)}
+    curves = {"SiLU": nn.SiLU()(x), "hard-swish": nn.Hardswish()(x)}
     return x.numpy(), {name: values.numpy() for name, values in curves.items()}
 
 
 def softplus_curves() -> tuple[np.ndarray, Curves]:
     x = torch.linspace(-3, 3, 1201, dtype=torch.float64)
-    curves = {f"softplus, beta={beta:g}": F.softplus(x, beta=beta) for beta in BETAS}
+    curves = {f"softplus，β = {beta:g}": F.softplus(x, beta=beta) for beta in BETAS}
     curves["ReLU"] = F.relu(x)
     return x.numpy(), {name: values.numpy() for name, values in curves.items()}
 
@@ -66,17 +67,18 @@ def lookup_error_curves() -> tuple[np.ndarray, Curves]:
     exact = torch.sigmoid(x)
     centres = F.avg_pool1d(x[None, None], per_step, per_step)[0, 0]
     curves = {}
-    for mode in ("nearest", "linear"):
+    for mode, label in LOOKUP_MODES.items():
         error = (example["lookup"](table, x, mode) - exact).abs()
-        curves[f"{mode}, {TABLE_SIZE} entries"] = F.max_pool1d(error[None, None], per_step)[0, 0]
+        curves[f"{label}，{TABLE_SIZE} 项"] = F.max_pool1d(error[None, None], per_step)[0, 0]
     return centres.numpy(), {name: values.numpy() for name, values in curves.items()}
 
 
+LOOKUP_TITLE = "查找表 sigmoid：每个表格间距内的最大误差"
 PANELS = [
-    ("Sigmoid and three hard sigmoids", hard_sigmoid_curves),
-    ("SiLU vs Hardswish", swish_curves),
-    ("Softplus -> ReLU as beta grows", softplus_curves),
-    ("Lookup-table sigmoid: max error per table step", lookup_error_curves),
+    ("sigmoid 与三种 hard sigmoid", hard_sigmoid_curves),
+    ("SiLU 与 hard-swish", swish_curves),
+    ("β 增大时 softplus 逼近 ReLU", softplus_curves),
+    (LOOKUP_TITLE, lookup_error_curves),
 ]
 
 
@@ -85,13 +87,12 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
 
     def draw(axes: np.ndarray, theme: Theme) -> None:
         for ax, (title, (x, curves)) in zip(axes.flat, data, strict=True):
-            log_scale = title.startswith("Lookup")
             for label, values in curves.items():
                 ax.plot(x, values, linewidth=2, label=label)
-            if log_scale:
+            if title == LOOKUP_TITLE:
                 ax.set_yscale("log")
                 ax.axvspan(-8, 8, color=theme.window, alpha=0.6, linewidth=0)
-                ax.text(0, 2e-6, "inside the table", ha="center", color=theme.muted)
+                ax.text(0, 2e-6, "表格覆盖的范围", ha="center", color=theme.muted)
             ax.set_xlim(x[0], x[-1])
             ax.set_title(title, fontsize=12)
             ax.legend(loc="upper left", fontsize=10)

@@ -1,4 +1,4 @@
-"""PNG: every activation of chapter 6 with its derivative, four panels per family.
+"""PNG: every activation of chapter 6 with its derivative, one chart per family.
 
 Values come from the ``torch.nn`` modules, derivatives from autograd; at a kink the filled dot
 is the value autograd returns and the open circles are the one-sided limits. The maxout panel
@@ -27,9 +27,15 @@ from figures.common import (
 )
 
 OUTPUT_DIR = FIGURES_DIR / "activations"
-FAMILIES = ("s-shaped", "relu-family", "smooth-relu")
+# family -> (rows, columns, size in pixels)
+LAYOUTS = {
+    "s-shaped": (2, 2, (960, 660)),
+    "relu-family": (2, 2, (960, 660)),
+    "smooth-relu": (2, 2, (960, 660)),
+    "gelu-mish-selu": (1, 3, (960, 340)),
+}
+FAMILIES = tuple(LAYOUTS)
 OUTPUTS = [f"{family}-{theme}.png" for family in FAMILIES for theme in THEMES]
-SIZE_PX = (960, 660)
 JUMP = 0.05  # a derivative step larger than this between grid points is drawn as a break
 KINK_EPS = 2.0**-20
 # maxout with k = 3: tangents of softplus at -3, 0 and 3, so the maxout is close to softplus
@@ -100,22 +106,27 @@ def family_panels() -> dict[str, list[Panel]]:
     maxout, pieces = maxout_unit()
     return {
         "s-shaped": [
-            make_panel("Sigmoid: 1 / (1 + exp(-x))", nn.Sigmoid(), S_SPAN),
-            make_panel("Tanh: 2 sigmoid(2x) - 1", nn.Tanh(), S_SPAN),
-            make_panel("Softsign: x / (1 + |x|)", nn.Softsign(), S_SPAN),
-            make_panel("Hardsigmoid: ReLU6(x + 3) / 6", nn.Hardsigmoid(), S_SPAN, (-3, 3)),
+            make_panel("Sigmoid：1 / (1 + exp(−x))", nn.Sigmoid(), S_SPAN),
+            make_panel("Tanh：2σ(2x) − 1", nn.Tanh(), S_SPAN),
+            make_panel("Softsign：x / (1 + |x|)", nn.Softsign(), S_SPAN),
+            make_panel("Hardsigmoid：ReLU6(x + 3) / 6", nn.Hardsigmoid(), S_SPAN, (-3, 3)),
         ],
         "relu-family": [
-            make_panel("ReLU: max(0, x)", nn.ReLU(), RELU_SPAN, (0,)),
-            make_panel("ReLU6: min(max(0, x), 6)", nn.ReLU6(), RELU_SPAN, (0, 6)),
-            make_panel("LeakyReLU(negative_slope=0.1)", nn.LeakyReLU(0.1), RELU_SPAN, (0,)),
-            make_panel("ELU(alpha=1)", nn.ELU(), RELU_SPAN),
+            make_panel("ReLU：max(0, x)", nn.ReLU(), RELU_SPAN, (0,)),
+            make_panel("ReLU6：min(max(0, x), 6)", nn.ReLU6(), RELU_SPAN, (0, 6)),
+            make_panel("LeakyReLU，负半轴斜率 0.1", nn.LeakyReLU(0.1), RELU_SPAN, (0,)),
+            make_panel("ELU，α = 1", nn.ELU(), RELU_SPAN),
         ],
         "smooth-relu": [
-            make_panel("Softplus: log(1 + exp(x))", nn.Softplus(), S_SPAN),
-            make_panel("SiLU (swish): x * sigmoid(x)", nn.SiLU(), S_SPAN),
-            make_panel("Hardswish: x * ReLU6(x + 3) / 6", nn.Hardswish(), S_SPAN, (-3, 3)),
-            make_panel("Maxout, k = 3 (dotted: its pieces)", maxout, S_SPAN, pieces=pieces),
+            make_panel("Softplus：ln(1 + exp(x))", nn.Softplus(), S_SPAN),
+            make_panel("SiLU（swish）：x·σ(x)", nn.SiLU(), S_SPAN),
+            make_panel("Hardswish：x·ReLU6(x + 3) / 6", nn.Hardswish(), S_SPAN, (-3, 3)),
+            make_panel("Maxout，k = 3（点线：三个线性片段）", maxout, S_SPAN, pieces=pieces),
+        ],
+        "gelu-mish-selu": [
+            make_panel("GELU：x·Φ(x)", nn.GELU(), S_SPAN),
+            make_panel("Mish：x·tanh(softplus(x))", nn.Mish(), S_SPAN),
+            make_panel("SELU：λ·ELU(x; α)", nn.SELU(), S_SPAN, (0,)),
         ],
     }
 
@@ -130,9 +141,9 @@ def draw_panel(axes, panel: Panel, theme) -> None:
     function_color, slope_color, piece_color = theme.series[0], theme.series[1], theme.muted
     for piece in panel.pieces:
         axes.plot(panel.x, piece, color=piece_color, linewidth=1.4, linestyle=":")
-    axes.plot(panel.x, panel.y, color=function_color, linewidth=2.2, label="f(x)")
+    axes.plot(panel.x, panel.y, color=function_color, linewidth=2.2, label="函数 f(x)")
     axes.plot(*with_breaks(panel.x, panel.slope), color=slope_color, linewidth=2, ls="--",
-              label="f'(x)")  # fmt: skip
+              label="导数 f′(x)")  # fmt: skip
     for kink in panel.kinks:
         for side in ("left", "right"):
             axes.plot(kink["x"], kink[side], "o", markersize=7, markerfacecolor=theme.background,
@@ -158,7 +169,8 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
             for ax, panel in zip(axes.flat, panels[family], strict=True):
                 draw_panel(ax, panel, theme)
 
-        written += save_charts(out_dir, family, themes, SIZE_PX, draw, rows=2, cols=2)
+        rows, cols, size_px = LAYOUTS[family]
+        written += save_charts(out_dir, family, themes, size_px, draw, rows=rows, cols=cols)
     return written
 
 

@@ -49,18 +49,18 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
             colour = theme.series[channel]
             chart.plot(
                 steps[1:], stats["batch_means"][:, channel], "o", markersize=4, color=colour,
-                alpha=0.6, label=f"channel {channel}: batch mean",
+                alpha=0.6, label=f"通道 {channel}：批均值",
             )  # fmt: skip
             chart.plot(
                 steps, stats["running_means"][:, channel], "-", linewidth=2.4, color=colour,
-                label=f"channel {channel}: running_mean",
+                label=f"通道 {channel}：running_mean",
             )  # fmt: skip
             chart.axhline(
                 stats["true_mean"][channel].item(), color=colour, linestyle=":", linewidth=1.5,
-                label=f"channel {channel}: population mean",
+                label=f"通道 {channel}：总体均值",
             )  # fmt: skip
-        chart.set(xlim=(-1, steps[-1].item() + 1), xlabel="training step (batch)", ylabel="mean")
-        chart.set_title("running = 0.9 * running + 0.1 * batch mean")
+        chart.set(xlim=(-1, steps[-1].item() + 1), xlabel="训练步数（批）", ylabel="均值")
+        chart.set_title("running_mean ← 0.9·running_mean + 0.1·批均值")
         chart.figure.legend(loc="outside right center", fontsize=12)
 
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": FONT_SIZE})

@@ -33,9 +33,9 @@ LINE_STYLES = ("-", "--", "-.", ":")
 def loss_functions() -> dict[str, nn.Module]:
     return {
         "L1": nn.L1Loss(reduction="none"),
-        "MSE (L2)": nn.MSELoss(reduction="none"),
-        f"smooth L1, beta={BETA:g}": nn.SmoothL1Loss(reduction="none", beta=BETA),
-        f"Huber, delta={BETA:g}": nn.HuberLoss(reduction="none", delta=BETA),
+        "MSE（L2）": nn.MSELoss(reduction="none"),
+        f"Smooth L1，β = {BETA:g}": nn.SmoothL1Loss(reduction="none", beta=BETA),
+        f"Huber，δ = {BETA:g}": nn.HuberLoss(reduction="none", delta=BETA),
     }
 
 
@@ -59,10 +59,10 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         for style, (label, (values, grad)) in zip(LINE_STYLES, curves.items(), strict=True):
             loss_axes.plot(errors, values, linestyle=style, linewidth=2.2, label=label)
             grad_axes.plot(errors, grad, linestyle=style, linewidth=2.2, label=label)
-        loss_axes.set(xlim=(-4, 4), ylim=(0, 5), xlabel="error e = prediction - target")
-        loss_axes.set_title("loss")
-        grad_axes.set(xlim=(-4, 4), ylim=(-4.5, 4.5), xlabel="error e = prediction - target")
-        grad_axes.set_title("derivative d loss / d e")
+        loss_axes.set(xlim=(-4, 4), ylim=(0, 5), xlabel="误差 e = 预测 − 目标")
+        loss_axes.set_title("损失")
+        grad_axes.set(xlim=(-4, 4), ylim=(-4.5, 4.5), xlabel="误差 e = 预测 − 目标")
+        grad_axes.set_title("损失对误差的导数")
         loss_axes.legend(loc="upper center", fontsize=13)
 
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})

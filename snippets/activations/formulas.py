@@ -1,4 +1,6 @@
-"""11 个激活函数：按公式实现前向与导数，逐点核对 torch.nn 的输出与 autograd 的梯度。"""
+"""14 个激活函数：按公式实现前向与导数，逐点核对 torch.nn 的输出与 autograd 的梯度。"""
+
+import math
 
 import torch
 from torch import nn
@@ -7,6 +9,7 @@ torch.set_default_dtype(torch.float64)  # 双精度核对，容差可以取到 1
 
 # --8<-- [start:formulas]
 LEAK, ALPHA = 0.01, 1.0  # torch 的默认值：LeakyReLU 的负半轴斜率、ELU 的 α
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # SELU 的 α、λ（见 selu.py）
 
 
 def sigmoid(x):
@@ -19,6 +22,14 @@ def tanh(x):
 
 def relu6(x):
     return torch.clamp(x, 0.0, 6.0)
+
+
+def normal_cdf(x):
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))  # Φ(x)
+
+
+def softplus(x):
+    return torch.log(1 + torch.exp(x))
 
 
 def step(condition):
@@ -41,12 +52,27 @@ ACTIVATIONS = {
         lambda x: torch.where(x > 0, x, ALPHA * (torch.exp(x) - 1)),
         lambda x: torch.where(x > 0, 1.0, ALPHA * torch.exp(x)),
     ),
-    "softplus": (nn.Softplus(), lambda x: torch.log(1 + torch.exp(x)), sigmoid),
+    "SELU": (
+        nn.SELU(),
+        lambda x: SELU_SCALE * torch.where(x > 0, x, SELU_ALPHA * (torch.exp(x) - 1)),
+        lambda x: SELU_SCALE * torch.where(x > 0, 1.0, SELU_ALPHA * torch.exp(x)),
+    ),
+    "softplus": (nn.Softplus(), softplus, sigmoid),
     "softsign": (nn.Softsign(), lambda x: x / (1 + x.abs()), lambda x: 1 / (1 + x.abs()) ** 2),
     "SiLU": (
         nn.SiLU(),
         lambda x: x * sigmoid(x),
         lambda x: sigmoid(x) * (1 + x * (1 - sigmoid(x))),
+    ),
+    "GELU": (
+        nn.GELU(),
+        lambda x: x * normal_cdf(x),
+        lambda x: normal_cdf(x) + x * torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi),
+    ),
+    "Mish": (
+        nn.Mish(),
+        lambda x: x * torch.tanh(softplus(x)),
+        lambda x: torch.tanh(softplus(x)) + x * (1 - torch.tanh(softplus(x)) ** 2) * sigmoid(x),
     ),
     "hardsigmoid": (
         nn.Hardsigmoid(),

@@ -9,23 +9,23 @@ import torch
 def fixed_point_slope(slope: float, shift: int) -> int:
     """把斜率近似成 numerator / 2**shift，返回 numerator。"""
     if not 0 < slope < 1:
-        raise ValueError(f"slope must be in (0, 1) for a leaky ReLU, got {slope}")
+        raise ValueError(f"slope 必须在 (0, 1) 内（leaky ReLU 的斜率），收到 {slope}")
     if shift < 0:
-        raise ValueError(f"shift must not be negative, got {shift}")
+        raise ValueError(f"shift 不能为负，收到 {shift}")
     numerator = round(slope * 2**shift)
     if numerator < 1:
-        raise ValueError(f"shift={shift} is too small: slope {slope} rounds to 0/2**{shift}")
+        raise ValueError(f"shift={shift} 太小：斜率 {slope} 舍入成 0/2**{shift}")
     return numerator
 
 
 def leaky_relu_int(x: torch.Tensor, numerator: int = 13, shift: int = 7) -> torch.Tensor:
     """整数输入的 leaky ReLU：正数原样输出，负数输出 (numerator·x) >> shift。"""
     if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype == torch.bool:
-        raise ValueError(f"x must be an integer tensor, got {x.dtype}")
+        raise ValueError(f"x 必须是整数张量，收到 {x.dtype}")
     if shift < 0:
-        raise ValueError(f"shift must not be negative, got {shift}")
+        raise ValueError(f"shift 不能为负，收到 {shift}")
     if not 0 < numerator < 2**shift:
-        raise ValueError(f"numerator must be in (0, 2**shift) = (0, {2**shift}), got {numerator}")
+        raise ValueError(f"numerator 必须在 (0, 2**shift) = (0, {2**shift}) 内，收到 {numerator}")
     wide = x.to(torch.int32)  # int8 的 13·x 会溢出：先扩宽
     return torch.where(wide >= 0, wide, (wide * numerator) >> shift).to(x.dtype)
 

@@ -22,9 +22,9 @@ class SigmoidTable:
 
 def build_table(size: int, low: float = -8.0, high: float = 8.0) -> SigmoidTable:
     if size < 2:
-        raise ValueError(f"size must be at least 2, got {size}")
+        raise ValueError(f"size 至少为 2，收到 {size}")
     if not low < high:
-        raise ValueError(f"low must be below high, got low={low}, high={high}")
+        raise ValueError(f"low 必须小于 high，收到 low={low}、high={high}")
     return SigmoidTable(low, high, torch.sigmoid(torch.linspace(low, high, size)))
 
 
@@ -37,7 +37,7 @@ def lookup(table: SigmoidTable, x: torch.Tensor, mode: str = "linear") -> torch.
         left = position.floor().long().clamp(max=last - 1)
         frac = position - left
         return table.values[left] * (1 - frac) + table.values[left + 1] * frac
-    raise ValueError(f"mode must be 'nearest' or 'linear', got {mode!r}")
+    raise ValueError(f"mode 必须是 'nearest' 或 'linear'，收到 {mode!r}")
 
 
 # --8<-- [end:table]

@@ -9,10 +9,10 @@ from torch.nn import functional as F
 def maxout(features: torch.Tensor, k: int) -> torch.Tensor:
     """(N, C) -> (N, C // k)：把相邻的 k 个特征分成一组，每组取最大值。"""
     if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
+        raise ValueError(f"k 至少为 1，收到 {k}")
     channels = features.shape[-1]
     if channels % k != 0:
-        raise ValueError(f"features has {channels} channels, which k={k} does not divide")
+        raise ValueError(f"features 有 {channels} 个特征，不能被 k={k} 整除")
     return features.unflatten(-1, (channels // k, k)).amax(dim=-1)
 
 
@@ -22,10 +22,10 @@ class Maxout(nn.Module):
     def __init__(self, in_features: int, out_features: int, k: int) -> None:
         super().__init__()
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise ValueError(f"k 至少为 1，收到 {k}")
         for name, size in (("in_features", in_features), ("out_features", out_features)):
             if size < 1:
-                raise ValueError(f"{name} must be at least 1, got {size}")
+                raise ValueError(f"{name} 至少为 1，收到 {size}")
         self.k = k
         self.pieces = nn.Linear(in_features, out_features * k)
 

@@ -30,17 +30,17 @@ silu_ok = same(F.silu(xd), xd * torch.sigmoid(xd))
 assert silu_ok
 print("SiLU(x) == x*sigmoid(x):", silu_ok)
 
-# softplus_beta(x) = log(1 + exp(beta x)) / beta 随 beta 增大逼近 ReLU；
-# 两者之差在 x = 0 处最大，等于 log(2)/beta
+# softplus_beta(x) = ln(1 + exp(beta x)) / beta 随 beta 增大逼近 ReLU；
+# 两者之差在 x = 0 处最大，等于 ln(2)/beta
 for beta in (1, 2, 5, 10, 100):
     gap = (F.softplus(xd, beta=beta) - F.relu(xd)).max().item()
     assert math.isclose(gap, math.log(2) / beta, rel_tol=1e-12)
-    print(f"beta = {beta:>3}: max |softplus - ReLU| = {gap:.4f} = log(2)/{beta}")
+    print(f"beta = {beta:>3}: max |softplus - ReLU| = {gap:.4f} = ln(2)/{beta}")
 
 # threshold：beta*x 超过它时 torch 不再算公式，直接返回 x（防止 exp 溢出）
 for beta, x_above in [(1.0, 20.001), (2.0, 10.001)]:
     assert F.softplus(torch.tensor(x_above), beta=beta).item() == x_above  # beta*x > 20
-# 默认 threshold = 20 时，切换处公式值与 x 只差 log(1 + e^-20)，比 float32 在 20 附近的间距还小
+# 默认 threshold = 20 时，切换处公式值与 x 只差 ln(1 + e^-20)，比 float32 在 20 附近的间距还小
 jump = math.log1p(math.exp(-20.0))
 spacing = torch.finfo(torch.float32).eps * 16  # [16, 32) 内相邻 float32 的间距
 assert jump < spacing

@@ -1,10 +1,10 @@
-"""批量归一化（训练模式）：每个通道在 N、H、W 上求均值和有偏方差，再做缩放和平移。"""
+"""批量归一化（训练模式）：每个通道在 B、H、W 上求均值和有偏方差，再做缩放和平移。"""
 
 import torch
 from torch import nn
 
 torch.manual_seed(0)
-# (N, C, H, W)，4 个通道；故意取偏斜的指数分布（由均匀分布取 -log 得到），而不是正态分布
+# (B, C, H, W)，4 个通道；故意取偏斜的指数分布（对均匀分布取 −ln 得到），而不是正态分布
 x = 3 * -torch.rand(8, 4, 5, 5).log() + 2
 
 bn = nn.BatchNorm2d(num_features=4)  # 默认 eps=1e-5、momentum=0.1
@@ -14,7 +14,7 @@ with torch.no_grad():  # 换成随机的 γ、β，免得它们恰好是 1 和 0
 bn.train()
 y = bn(x)
 
-mean = x.mean(dim=(0, 2, 3), keepdim=True)  # 每个通道一个均值，对 N·H·W = 200 个数
+mean = x.mean(dim=(0, 2, 3), keepdim=True)  # 每个通道一个均值，对 B·H·W = 200 个数
 var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)  # 有偏方差：除以 200
 gamma, beta = bn.weight.view(1, -1, 1, 1), bn.bias.view(1, -1, 1, 1)
 by_hand = gamma * (x - mean) / torch.sqrt(var + bn.eps) + beta

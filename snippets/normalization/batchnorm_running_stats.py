@@ -9,7 +9,7 @@ true_std = torch.tensor([0.5, 1.0, 2.0])
 
 
 def sample_batch(batch_size: int = 16) -> torch.Tensor:
-    """从“总体”里抽一批 (N, 3, 4, 4) 的特征图，三个通道的均值和标准差各不相同。"""
+    """从“总体”里抽一批 (B, 3, 4, 4) 的特征图，三个通道的均值和标准差各不相同。"""
     noise = torch.randn(batch_size, 3, 4, 4)
     return noise * true_std.view(1, 3, 1, 1) + true_mean.view(1, 3, 1, 1)
 
@@ -22,7 +22,7 @@ bn.train()
 bn(batch)
 
 batch_mean = batch.mean(dim=(0, 2, 3))
-unbiased_var = batch.var(dim=(0, 2, 3), unbiased=True)  # 除以 N·H·W − 1 = 255
+unbiased_var = batch.var(dim=(0, 2, 3), unbiased=True)  # 除以 B·H·W − 1 = 255
 biased_var = batch.var(dim=(0, 2, 3), unbiased=False)
 assert torch.allclose(bn.running_mean, 0.9 * 0 + 0.1 * batch_mean)
 assert torch.allclose(bn.running_var, 0.9 * 1 + 0.1 * unbiased_var)  # 滑动方差用无偏估计

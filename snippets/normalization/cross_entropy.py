@@ -1,4 +1,4 @@
-"""交叉熵 = log-softmax + 负对数似然（NLL）；nn.CrossEntropyLoss 接收的是 logits。"""
+"""交叉熵 = log_softmax + 负对数似然（NLL）；nn.CrossEntropyLoss 接收的是 logits。"""
 
 import math
 
@@ -11,14 +11,14 @@ logits = torch.tensor(
         [2.0, 1.0, 0.1],
         [0.5, 2.5, 0.3],
         [1.2, 0.2, 3.0],
-        [0.0, 0.0, 0.0],  # 三类分数相同：损失应为 log 3
+        [0.0, 0.0, 0.0],  # 三类分数相同：损失应为 ln 3
     ]
 )
 targets = torch.tensor([0, 1, 0, 2])  # 每个样本的正确类别
 
 
 def cross_entropy_by_hand(z: list[float], y: int) -> float:
-    """−log softmax(z)_y = log Σ_j exp(z_j) − z_y，用 Python 的 math 逐项计算。"""
+    """−ln softmax(z)_y = ln Σ_j exp(z_j) − z_y，用 Python 的 math 逐项计算。"""
     return math.log(sum(math.exp(v) for v in z)) - z[y]
 
 
@@ -37,7 +37,7 @@ assert torch.allclose(loss, per_sample.mean()) and torch.allclose(
 print(f"nn.CrossEntropyLoss = log_softmax + nll_loss 的平均 = {loss.item():.4f}")
 
 # 常见错误：先做 softmax 再交给 CrossEntropyLoss，等于做了两次 softmax；
-# 概率都在 [0, 1] 里，第二次 softmax 几乎是均匀分布，损失被挤向 log 3 ≈ 1.0986
+# 概率都在 [0, 1] 里，第二次 softmax 几乎是均匀分布，损失被挤向 ln 3 ≈ 1.0986
 wrong = nn.CrossEntropyLoss()(logits.softmax(dim=1), targets)
 print(f"误把概率当 logits 传入: {wrong.item():.4f}（错误）")
 assert not torch.allclose(wrong, loss)

@@ -1,4 +1,4 @@
-"""反向（inverted）Dropout：训练时以概率 p 置零、其余除以 1 − p；推理时什么也不做。"""
+"""倒置（inverted）Dropout：训练时以概率 p 置零、其余除以 1 − p；推理时什么也不做。"""
 
 import torch
 from torch import nn
@@ -10,7 +10,7 @@ def inverted_dropout(
 ) -> torch.Tensor:
     """每个元素独立地以概率 p 置零，保留的元素乘 1/(1 − p)，使期望不变。"""
     if not 0 <= p < 1:
-        raise ValueError(f"p must satisfy 0 <= p < 1, got {p}")
+        raise ValueError(f"p 必须满足 0 <= p < 1，收到 {p}")
     if not training or p == 0:
         return x
     keep = torch.rand(x.shape, generator=generator) >= p  # 保留的概率是 1 − p

@@ -12,13 +12,13 @@ def fold_batchnorm(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
     """返回一个新卷积层，它的输出等于推理模式下的 bn(conv(x))。"""
     if bn.num_features != conv.out_channels:
         raise ValueError(
-            f"bn.num_features ({bn.num_features}) must equal conv.out_channels "
-            f"({conv.out_channels})"
+            f"bn.num_features（{bn.num_features}）必须等于 conv.out_channels"
+            f"（{conv.out_channels}）"
         )
     if bn.running_mean is None or bn.running_var is None:
-        raise ValueError("bn has no running statistics (track_running_stats=False)")
+        raise ValueError("bn 没有滑动统计量（track_running_stats=False）")
     if conv.training or bn.training:
-        raise ValueError("conv and bn must be in eval mode: folding uses the running statistics")
+        raise ValueError("conv 与 bn 必须处于推理模式（eval）：折叠用的是滑动统计量")
     gamma = bn.weight if bn.affine else torch.ones_like(bn.running_var)
     beta = bn.bias if bn.affine else torch.zeros_like(bn.running_mean)
     bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
