@@ -2,18 +2,13 @@
 
 Each property draws configurations from a range that deliberately includes impossible values
 (stride 0, negative padding, kernels larger than the padded input, groups that do not divide the
-channels, output_padding too large…) and checks both directions: when torch computes an output,
-our function returns the same size; when torch refuses, our function raises ``ValueError``.
+channels…) and checks both directions: when torch computes an output, our function returns the
+same size; when torch refuses, our function raises ``ValueError``.
 
 The tensors are tiny and live on the CPU. The ``meta`` device would be faster but is not a
 faithful oracle: in torch 2.14 it accepts negative padding, dilation 0, spatial size 0 and an
 output_padding >= stride that the CPU kernels refuse (checked once by hand; see
 ``test_meta_device_is_not_a_faithful_oracle``).
-
-Transposed convolutions run in float64. In float32, torch 2.14 hands a 2-D transposed convolution
-to oneDNN, which returns an empty tensor instead of refusing when the output length of one axis
-is 0 or negative (width -1 comes back as 0); torch's own shape check, used for float64 and with
-oneDNN switched off, refuses it. ``test_onednn_skips_the_transposed_size_check`` pins that down.
 """
 
 from __future__ import annotations
@@ -43,10 +38,9 @@ def one_thread():
 
 CONV = load_snippet("arithmetic/conv_output_size.py")
 POOL = load_snippet("arithmetic/pool_output_size.py")
-TRANSPOSED = load_snippet("arithmetic/transposed_output_size.py")
 
-# The page quotes these counts (tests/test_arithmetic.py checks that it does).
-EXAMPLES = {"conv": 1500, "pool": 1500, "transposed": 1000}
+# The page quotes these counts (tests/test_arithmetic_prose.py checks that it does).
+EXAMPLES = {"conv": 1500, "pool": 1500}
 SETTINGS = {
     "derandomize": True,
     "database": None,
@@ -66,7 +60,6 @@ kernels = weighted({0: 1, 1: 3, 2: 3, 3: 4, 4: 2, 5: 2, 6: 1})
 strides = weighted({0: 1, 1: 5, 2: 4, 3: 2, 4: 1})
 paddings = weighted({-1: 1, 0: 5, 1: 4, 2: 3, 3: 1, 4: 1})
 dilations = weighted({0: 1, 1: 8, 2: 3, 3: 2})
-output_paddings = weighted({-1: 1, 0: 4, 1: 3, 2: 2, 3: 1})
 groups_values = weighted({0: 1, 1: 6, 2: 3, 3: 2, 4: 2})
 
 
@@ -172,60 +165,6 @@ def test_pool_output_size_matches_max_and_avg_pooling() -> None:
         tally["valid" if theirs is not None else "refused"] += 1
 
     run_property(check, tally, EXAMPLES["pool"], minimum_share=0.25)
-
-
-def test_conv_transpose_output_size_matches_nn_conv_transpose2d() -> None:
-    tally: Counter = Counter()
-
-    @given(
-        channels=st.sampled_from([(1, 1, 1), (2, 4, 2), (4, 2, 1), (3, 3, 3)]),
-        height=sizes,
-        width=sizes,
-        kernel=st.tuples(kernels, kernels),
-        stride=st.tuples(strides, strides),
-        padding=st.tuples(paddings, paddings),
-        output_padding=st.tuples(output_paddings, output_paddings),
-        dilation=st.tuples(dilations, dilations),
-    )
-    def check(channels, height, width, kernel, stride, padding, output_padding, dilation):
-        in_channels, out_channels, groups = channels  # groups always divide: see the conv test
-        layer = lambda: nn.ConvTranspose2d(  # noqa: E731
-            in_channels,
-            out_channels,
-            kernel,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            dilation=dilation,
-        )
-        x = torch.zeros(1, in_channels, height, width, dtype=torch.float64)  # see the docstring
-        theirs = torch_outcome(lambda: layer().double()(x))
-        ours = our_outcome(
-            lambda: tuple(
-                TRANSPOSED["conv_transpose_output_size"](*axis)
-                for axis in zip(
-                    (height, width), kernel, stride, padding, output_padding, dilation, strict=True
-                )
-            )
-        )
-        assert ours == theirs
-        tally["valid" if theirs is not None else "refused"] += 1
-
-    run_property(check, tally, EXAMPLES["transposed"], minimum_share=0.2)
-
-
-def test_onednn_skips_the_transposed_size_check() -> None:
-    """Width (1-1)*1 - 2*2 + (4-1) + 1 = -1: torch's check refuses it, oneDNN returns width 0."""
-    x, w = torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, 4, 4)
-    with pytest.raises(ValueError, match="padding"):
-        TRANSPOSED["conv_transpose_output_size"](1, 4, padding=2)
-    assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) == (4, 0)
-    assert torch_outcome(lambda: F.conv_transpose2d(x.double(), w.double(), padding=(0, 2))) is None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # switching oneDNN prints a note about TF32 on Intel GPUs
-        with torch.backends.mkldnn.flags(enabled=False):
-            assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) is None
 
 
 def test_meta_device_is_not_a_faithful_oracle() -> None:

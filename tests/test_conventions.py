@@ -26,8 +26,9 @@ import pytest
 import yaml
 
 from hooks.chapters import load_book
+from hooks.glossary import read_glossary
 from tests.helpers import page
-from tests.paths import DOCS
+from tests.paths import ABBREVIATIONS, DOCS
 
 CONVENTIONS = "conventions.md"
 CHAPTER_PAGES = [p for c in load_book().chapters for p in c.pages if p.endswith(".md")]
@@ -63,6 +64,10 @@ GIVEN_UP = [  # (what, pattern in the page with code, macros and links removed)
     ("批大小写作 B，不写 N", re.compile(r"\(N,\s*C(?:_\\text\{in\})?,\s*H,\s*W\)")),
     ("公式里写 \\ln 或 \\log_2，不写不带底的 \\log", re.compile(r"\\log(?!_)(?![a-z])")),
     ("超参数用大写 (K, S, P, D)", re.compile(r"\(k,\s*s,\s*p(?:,\s*d)?\)")),
+    (
+        "空洞只有一种说法：相邻两个取样点之间隔开 $D - 1$ 个像素",
+        re.compile(r"相隔\s*\$D\$\s*个像素|隔开\s*\$?d\s*[-−]\s*1"),
+    ),
 ]
 
 
@@ -220,6 +225,13 @@ def test_no_chapter_uses_a_given_up_spelling(path: str) -> None:
         assert not pattern.search(text), f"{path}: {what}"
     for wrong, right in TERMS.items():
         assert wrong not in text, f"{path}: 写“{right}”，不写“{wrong}”"
+
+
+def test_the_glossary_words_dilation_as_the_book_does() -> None:
+    entries = {e["term"]: e["meaning"] for e in read_glossary(ABBREVIATIONS)}
+    for term in ["空洞率", "空洞卷积"]:
+        assert "隔开 D − 1 个像素" in entries[term], term
+    assert not any(p.search(m) for m in entries.values() for _, p in GIVEN_UP[-1:])
 
 
 def test_pending_pages_are_chapter_pages() -> None:
