@@ -3,9 +3,9 @@
 import json
 
 import torch
+import torch.nn.functional as F  # relu、池化、交叉熵等无参数的运算
 from torch import nn
-from torch.nn import functional as F
-from torchvision import datasets
+from torchvision.datasets import MNIST
 
 torch.manual_seed(0)
 MEAN, STD = 0.1307, 0.3081  # MNIST 训练集像素的均值与标准差
@@ -13,7 +13,7 @@ MEAN, STD = 0.1307, 0.3081  # MNIST 训练集像素的均值与标准差
 
 def load(train: bool, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     """前 count 张图，归一化后形状 (B, 1, 28, 28)，以及它们的标签。"""
-    dataset = datasets.MNIST("data", train=train, download=True)
+    dataset = MNIST("data", train=train, download=True)
     images = dataset.data[:count].float().div(255).unsqueeze(1)
     return (images - MEAN) / STD, dataset.targets[:count]
 
@@ -24,17 +24,22 @@ class SmallCNN(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, kernel_size=5, padding=2)
-        self.conv2 = nn.Conv2d(16, 16, kernel_size=3, padding=1)
-        self.conv3 = nn.Conv2d(16, 16, kernel_size=3, padding=1)
+        self.convs = nn.ModuleList(
+            [
+                nn.Conv2d(1, 16, kernel_size=5, padding=2),
+                nn.Conv2d(16, 16, kernel_size=3, padding=1),
+                nn.Conv2d(16, 16, kernel_size=3, padding=1),
+            ]
+        )
         self.fc = nn.Linear(16 * 7 * 7, 10)
 
     def features(self, x: torch.Tensor) -> list[torch.Tensor]:
         """三个卷积层（ReLU 之后）的特征图：28×28、14×14、7×7。"""
-        a1 = F.relu(self.conv1(x))
-        a2 = F.relu(self.conv2(F.max_pool2d(a1, 2)))
-        a3 = F.relu(self.conv3(F.max_pool2d(a2, 2)))
-        return [a1, a2, a3]
+        maps = []
+        for index, conv in enumerate(self.convs):
+            x = F.relu(conv(x if index == 0 else F.max_pool2d(x, 2)))
+            maps.append(x)
+        return maps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.features(x)[-1].flatten(1))
@@ -129,7 +134,7 @@ result = {
     "receptive_field": [size for size, _, _ in fields],
     "purity": [round(p, 2) for p in purity],
     "purity_untrained": [round(p, 2) for p in purity_untrained],
-    "conv1_kernels": model.conv1.weight[:, 0].detach().round(decimals=4).tolist(),
+    "conv1_kernels": model.convs[0].weight[:, 0].detach().round(decimals=4).tolist(),
     "patches": [
         [
             [(patch * 255).round().int().tolist() for patch in top_patches(m, pixels, f, c, 4)]
