@@ -36,6 +36,7 @@ ABBREVIATIONS_FILE = Path("includes/abbreviations.md")
 GLOSSARY_PAGE = "glossary.md"
 TABLE_MARKER = "<!-- glossary-table -->"
 NO_TOOLTIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a"}
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 DEFINITION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<english>.+?)\s+—\s+(?P<meaning>.+)$")
 
 
@@ -86,12 +87,13 @@ def glossary_table(entries: list[dict[str, str]]) -> str:
 
 
 def page_source(page: str, docs_dir: Path) -> str:
-    """The text a reader reads on ``page``: its Markdown, or a notebook's jupytext source."""
+    """The text a reader reads on ``page``: its Markdown without the front matter, or a
+    notebook's jupytext source."""
     if page.endswith(".ipynb"):
         path = docs_dir.parent / "examples" / Path(page).with_suffix(".py").name
     else:
         path = docs_dir / page
-    return path.read_text(encoding="utf-8")
+    return FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
 
 
 def first_uses(

@@ -54,7 +54,8 @@ def test_glossary_groups_terms_by_the_chapter_that_first_uses_them(tmp_path: Pat
     docs, examples = tmp_path / "docs", tmp_path / "examples"
     docs.mkdir()
     examples.mkdir()
-    (docs / "a.md").write_text("先讲步长，再讲通道。", encoding="utf-8")
+    front_matter = "---\nsymbols:\n  K: 感受野\n---\n"  # not read: 感受野 stays in chapter 2
+    (docs / "a.md").write_text(front_matter + "先讲步长，再讲通道。", encoding="utf-8")
     (examples / "nb.py").write_text("# 卷积核", encoding="utf-8")
     (docs / "b.md").write_text("感受野与步长、通道。", encoding="utf-8")
     source = tmp_path / "abbreviations.md"

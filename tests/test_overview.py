@@ -59,7 +59,9 @@ def test_equivariance_and_invariance_are_different_properties() -> None:
     def shift(t: torch.Tensor) -> torch.Tensor:
         return torch.roll(t, 3, dims=3)
 
-    assert torch.allclose(circular_conv(shift(x), kernel), shift(circular_conv(x, kernel)))
+    assert torch.allclose(
+        circular_conv(shift(x), kernel), shift(circular_conv(x, kernel)), atol=1e-6
+    )
     assert not torch.allclose(circular_conv(shift(x), kernel), circular_conv(x, kernel))
     assert torch.equal(shift(x).amax(dim=(2, 3)), x.amax(dim=(2, 3)))
     text = page(PAGE)

@@ -125,6 +125,7 @@ assert [size for size, _, _ in fields] == [5, 10, 20]
 assert accuracy > 0.9
 assert purity[2] > purity[0] + 0.08  # 第 3 层的单元明显偏向某一类数字，第 1 层的不偏
 assert purity[2] > purity_untrained[2] + 0.05  # 这是训练学到的，不是网络结构自带的
+assert abs(purity[0] - purity_untrained[0]) < 0.06  # 第 1 层的边缘与训练前一样，不偏向哪一类
 # --8<-- [end:run]
 
 # 画图用的数据：第一层的 16 个卷积核，以及每层前 6 个通道各自响应最强的 4 个输入块
