@@ -24,20 +24,18 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn import functional as F
 
-from figures.common import load_snippet
+from tests.helpers import one_thread, snippet
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread():
+def single_thread():
     """Tiny tensors: thread start-up would dominate, and the machine's cores are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
-CONV = load_snippet("arithmetic/conv_output_size.py")
-POOL = load_snippet("arithmetic/pool_output_size.py")
+CONV = snippet("arithmetic/conv_output_size")
+POOL = snippet("arithmetic/pool_output_size")
 
 # The page quotes these counts (tests/test_arithmetic_prose.py checks that it does).
 EXAMPLES = {"conv": 1500, "pool": 1500}

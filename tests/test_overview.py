@@ -42,6 +42,21 @@ def test_worked_numbers_in_the_prose() -> None:
     assert f"分别贡献\n{sums}，加上偏置 ${first['bias']}$ 得到 ${first['output']}$" in page(PAGE)
 
 
+def test_published_error_rates_are_labelled_as_ensembles_and_cited() -> None:
+    """Review finding: the ILSVRC top-5 errors were unsourced; they are ensemble results. Every
+    percentage in the history table says so and carries a footnote to the paper, and the
+    front matter gives each one its source."""
+    rows = [line for line in page(PAGE).splitlines() if line.startswith("| 20")]
+    percentages = [(row, p) for row in rows for p in re.findall(r"\d+\.\d+%", row)]
+    assert len(percentages) == 4
+    for row, _ in percentages:
+        assert "模型集成" in row and re.search(r"\[\^\w+\]", row)
+    for note in set(re.findall(r"\[\^(\w+)\]", page(PAGE))):
+        assert f"[^{note}]: " in page(PAGE)
+    reasons = page(PAGE).split("---")[1]
+    assert all(f'"{p}": 发表的结果' in reasons for _, p in percentages)
+
+
 # --- equivariance and invariance --------------------------------------------------------------
 
 
