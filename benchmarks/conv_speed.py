@@ -3,10 +3,11 @@
 Chapter 2 (卷积的计算) includes the table. The three implementations are the page's own:
 ``conv2d_loops`` (snippets/arithmetic/conv_loops.py: Python loops over output channels and
 positions, with only the inner sum over C_in x K_h x K_w done by NumPy), ``conv2d_im2col``
-(snippets/arithmetic/im2col_general.py: NumPy im2col and one matrix product) and torch's
+(snippets/arithmetic/im2col.py: NumPy im2col and one matrix product) and torch's
 F.conv2d. One image (batch 1), float32, one thread for NumPy's BLAS and for torch; every result
-is checked against F.conv2d before it is timed. The layers are small because the loops pay
-several microseconds of Python overhead for every output element.
+is checked against F.conv2d before it is timed, and the three take turns (measure_rotated).
+The layers are small because the loops pay several microseconds of Python overhead for every
+output element.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 
-from benchmarks.common import Timing, benchmark_cli, machine_line, measure  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Result,
+    benchmark_cli,
+    machine,
+    machine_line,
+    measure_rotated,
+)
 from figures.common import load_snippet  # noqa: E402
 
 # (C_in, C_out, H = W, K, S, P): a first layer, two middle layers, a strided one and a 1x1
@@ -39,6 +46,9 @@ def layer_label(c_in: int, c_out: int, size: int, k: int, s: int, p: int) -> str
     return f"{c_in}→{c_out}，{size}×{size}，{k}×{k} / {s} / {p}"
 
 
+INNER_CALLS = {"loops": 1, "im2col": 20, "torch": 20}  # calls per timed case: ~1 ms or more
+
+
 def time_implementations(
     implementations: dict,
     x: np.ndarray,
@@ -47,32 +57,32 @@ def time_implementations(
     s: int,
     p: int,
     quick: bool,
-) -> dict[str, Timing]:
-    """Median time of each implementation on one layer; the loops get far fewer repeats."""
+) -> dict[str, float]:
+    """Seconds per call of each implementation on one layer. The three take turns
+    (``measure_rotated``); the fast ones are called ``INNER_CALLS`` times per timed case so that
+    a case lasts long enough to time."""
     settings = {"stride": (s, s), "padding": (p, p)}
     x_t, w_t, b_t = (torch.from_numpy(a) for a in (x, weight, bias))
-    calls = {
+    single = {
         "loops": lambda: implementations["loops"](x, weight, bias, **settings),
         "im2col": lambda: implementations["im2col"](x, weight, bias, **settings),
         "torch": lambda: F.conv2d(x_t[None], w_t, b_t, stride=s, padding=p),
     }
-    repeats = {
-        "loops": 1 if quick else 3,
-        "im2col": 5 if quick else 30,
-        "torch": 5 if quick else 30,
-    }
-    warmups = {"loops": 0 if quick else 1, "im2col": 2, "torch": 3}
-    return {
-        name: measure(call, warmup=warmups[name], repeats=repeats[name])
-        for name, call in calls.items()
-    }
+
+    def repeated(name: str):
+        call, count = single[name], INNER_CALLS[name]
+        return lambda: [call() for _ in range(count)]
+
+    rounds = {"rounds": 1, "warmup": 0, "repeats": 1} if quick else {"rounds": 5, "repeats": 3}
+    timings = measure_rotated({name: repeated(name) for name in single}, **rounds)
+    return {name: timings[name].median / INNER_CALLS[name] for name in single}
 
 
-def run(quick: bool) -> str:
+def run(quick: bool) -> Result:
     torch.set_num_threads(1)
     implementations = {
         "loops": load_snippet("arithmetic/conv_loops.py")["conv2d_loops"],
-        "im2col": load_snippet("arithmetic/im2col_general.py")["conv2d_im2col"],
+        "im2col": load_snippet("arithmetic/im2col.py")["conv2d_im2col"],
     }
     rng = np.random.default_rng(0)
     lines = [
@@ -80,27 +90,28 @@ def run(quick: bool) -> str:
         "| im2col / F.conv2d |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    rows = []
     for c_in, c_out, size, k, s, p in LAYERS:
         x = rng.standard_normal((c_in, size, size)).astype(np.float32)
         weight = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32)
         bias = rng.standard_normal(c_out).astype(np.float32)
         x_t, w_t, b_t = (torch.from_numpy(a) for a in (x, weight, bias))
         reference = F.conv2d(x_t[None], w_t, b_t, stride=s, padding=p)[0].numpy()
+        label = layer_label(c_in, c_out, size, k, s, p)
         for name, implementation in implementations.items():
             result = implementation(x, weight, bias, stride=(s, s), padding=(p, p))
             if not np.allclose(result, reference, atol=1e-3):
-                label = layer_label(c_in, c_out, size, k, s, p)
                 raise ValueError(f"{name} disagrees with F.conv2d on {label}")
-        times = time_implementations(implementations, x, weight, bias, s, p, quick)
-        torch_s = times["torch"].median
+        seconds = time_implementations(implementations, x, weight, bias, s, p, quick)
+        ratios = {name: seconds[name] / seconds["torch"] for name in ("loops", "im2col")}
         lines.append(
-            f"| {layer_label(c_in, c_out, size, k, s, p)} | {times['loops'].ms(1)} "
-            f"| {times['im2col'].ms(3)} | {times['torch'].ms(3)} "
-            f"| {times['loops'].median / torch_s:,.0f} 倍 "
-            f"| {times['im2col'].median / torch_s:.1f} 倍 |"
+            f"| {label} | {1e3 * seconds['loops']:.1f} | {1e3 * seconds['im2col']:.3f} "
+            f"| {1e3 * seconds['torch']:.3f} | {ratios['loops']:,.0f} 倍 "
+            f"| {ratios['im2col']:.1f} 倍 |"
         )
+        rows.append({"layer": label, "seconds": seconds, "ratio_to_torch": ratios})
     lines += ["", machine_line() + "NumPy 的 BLAS 也只用 1 个线程；批大小 1，float32。"]
-    return "\n".join(lines)
+    return Result("\n".join(lines), {"machine": machine(), "layers": rows})
 
 
 main = benchmark_cli(run, __doc__)

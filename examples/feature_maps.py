@@ -36,7 +36,7 @@ square = (rows >= 16) & (rows < 48) & (cols >= 6) & (cols < 28)
 disc = (rows - 32) ** 2 + (cols - 46) ** 2 < 12**2
 image = (square | disc).astype(np.float32)
 
-x = torch.from_numpy(image)[None, None]  # (N=1, C_in=1, H=64, W=64)
+x = torch.from_numpy(image)[None, None]  # (B=1, C_in=1, H=64, W=64)
 print("输入形状:", tuple(x.shape), " 像素取值:", sorted(np.unique(image).tolist()))
 
 # %% [markdown]
@@ -55,11 +55,11 @@ print("输入形状:", tuple(x.shape), " 像素取值:", sorted(np.unique(image)
 
 # %%
 sobel_x = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
-kernels = {
+kernels = {  # 名字: 3×3 卷积核
     "Sobel x": sobel_x,
     "Sobel y": sobel_x.T,
-    "Laplacian": torch.tensor([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-    "Mean 3x3": torch.full((3, 3), 1 / 9),
+    "拉普拉斯": torch.tensor([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    "3×3 均值": torch.full((3, 3), 1 / 9),
 }
 
 conv = nn.Conv2d(1, 4, kernel_size=3, padding=1, bias=False)  # 4 个滤波器，各 1 个卷积核
@@ -74,15 +74,18 @@ assert feature_maps.shape == (1, 4, size, size)
 # %% [markdown]
 # ## 看一看特征图
 #
+# 下面五幅图依次是：(a) 输入，(b) Sobel $G_x$，(c) Sobel $G_y$，(d) 拉普拉斯，(e) $3 \times 3$ 均值
+# （图中只标字母，这样在没有中文字体的电脑上也能正常显示）。
+#
 # 在平坦区域，Sobel 和拉普拉斯核的输出都是 $0$；只有边缘处才有响应，而且符号指明了
 # 亮度变化的方向。均值核的输出在平坦区域等于原图。
 
 # %%
 fig, axes = plt.subplots(1, 5, figsize=(13, 3))
-panels = [("input", x[0, 0]), *zip(kernels, feature_maps[0], strict=True)]
-for ax, (title, panel) in zip(axes, panels, strict=True):
+panels = [x[0, 0], *feature_maps[0]]  # 输入，然后是 4 张特征图
+for ax, letter, panel in zip(axes, "abcde", panels, strict=True):
     ax.imshow(panel, cmap="gray")
-    ax.set_title(title)
+    ax.set_title(f"({letter})")
     ax.axis("off")
 fig.tight_layout()
 plt.show()

@@ -79,7 +79,7 @@ def draw_frame(theme: Theme, step: dict | None, filled: dict, kernel: np.ndarray
     axes.text(
         INPUT_X + size / 2,
         TOP + 0.3,
-        "input 5x5 + zero padding 1 on every side",
+        "输入 5×5，每侧补 1 圈 0",
         ha="center",
         color=theme.muted,
     )
@@ -95,25 +95,25 @@ def draw_frame(theme: Theme, step: dict | None, filled: dict, kernel: np.ndarray
                 color=theme.muted,
             )
     draw_grid(axes, padded[1:-1, 1:-1], (INPUT_X + 1, TOP - 1), theme, theme.input)
-    axes.text(KERNEL_X + 1.5, TOP + 0.3, "kernel 3x3", ha="center", color=theme.muted)
+    axes.text(KERNEL_X + 1.5, TOP + 0.3, "卷积核 3×3", ha="center", color=theme.muted)
     draw_grid(axes, kernel, (KERNEL_X, TOP), theme, theme.kernel)
-    axes.text(OUTPUT_X + 1.5, TOP + 0.3, "output 3x3", ha="center", color=theme.muted)
+    axes.text(OUTPUT_X + 1.5, TOP + 0.3, "输出 3×3", ha="center", color=theme.muted)
     grid = np.full((3, 3), np.nan)
     for (i, j), value in filled["outputs"].items():
         grid[i, j] = value
     draw_grid(axes, grid, (OUTPUT_X, TOP), theme, theme.output)
     axes.text(
-        TEXT_X, 1.9, "H' = W' = floor((5 + 2*1 - 3) / 2) + 1 = 3", ha="center", color=theme.text
+        TEXT_X, 1.9, "H' = W' = ⌊(5 + 2×1 − 3) / 2⌋ + 1 = 3", ha="center", color=theme.text
     )
     axes.text(
         TEXT_X,
         1.2,
-        f"stride {STRIDE}: the window jumps {STRIDE} cells",
+        f"步长 {STRIDE}：窗口每次跳 {STRIDE} 格",
         ha="center",
         color=theme.muted,
     )
     if step is None:
-        caption = "every output = sum(window * kernel); windows start at rows/cols 0, 2, 4"
+        caption = "每个输出 = 窗口与卷积核逐元素相乘之和；窗口从第 0、2、4 行（列）开始"
     else:
         top, left = step["corner"]
         if left >= STRIDE:  # where the window was one step before: shows the stride
@@ -132,14 +132,13 @@ def draw_frame(theme: Theme, step: dict | None, filled: dict, kernel: np.ndarray
         i, j = step["position"]
         outline(axes, (OUTPUT_X + j, TOP - i), (1, 1), theme.highlight)
         terms = " + ".join(f"({p})" if p < 0 else str(p) for p in step["products"])
-        caption = f"out[{i},{j}] = {terms} = {step['output']}"
+        caption = f"输出[{i},{j}] = {terms} = {step['output']}"
         axes.text(
             TEXT_X,
             0.3,
-            f"window at row {top}, col {left} of the padded input",
+            f"窗口位于填充后输入的第 {top} 行、第 {left} 列",
             ha="center",
             color=theme.highlight,
-            fontweight="bold",
         )
     axes.text(9.4, -2.05, caption, ha="center", color=theme.text, fontsize=14)
     return render(axes)

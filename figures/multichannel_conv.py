@@ -68,30 +68,30 @@ def draw_frame(theme: Theme, step: dict | None, filled: dict, x, w) -> object:
     axes = new_canvas(theme, SIZE_PX, LIMITS)
     top = 5.5
     for c, left in enumerate(CHANNEL_X):
-        axes.text(left + 2.5, top + 0.35, f"input channel {c}", ha="center", color=theme.muted)
+        axes.text(left + 2.5, top + 0.35, f"输入通道 {c}", ha="center", color=theme.muted)
         draw_grid(axes, x[c], (left, top), theme, theme.input)
         kernel_left = left + 1
-        axes.text(kernel_left + 1.5, -0.15, f"kernel {c}", ha="center", color=theme.muted)
+        axes.text(kernel_left + 1.5, -0.15, f"卷积核 {c}", ha="center", color=theme.muted)
         draw_grid(axes, w[c], (kernel_left, -0.4), theme, theme.kernel)
         if step is not None:
             i, j = step["position"]
             outline(axes, (left + j, top - i), (3, 3), theme.highlight)
             axes.text(
-                kernel_left + 1.5, -4.2, f"sum = {step['channel_sums'][c]}",
-                ha="center", color=theme.highlight, fontweight="bold",
+                kernel_left + 1.5, -4.2, f"和 = {step['channel_sums'][c]}",
+                ha="center", color=theme.highlight,
             )  # fmt: skip
-    axes.text(OUTPUT_X + 1.5, top + 0.35, "output (3x3)", ha="center", color=theme.muted)
+    axes.text(OUTPUT_X + 1.5, top + 0.35, "输出（3×3）", ha="center", color=theme.muted)
     grid = np.full((3, 3), np.nan)
     for (i, j), value in filled.items():
         grid[i, j] = value
     draw_grid(axes, grid, (OUTPUT_X, top - 1), theme, theme.output)
     if step is None:
-        caption = "every output = sum over 3 channels + bias"
+        caption = "每个输出 = 3 个通道各自的和 + 偏置"
     else:
         i, j = step["position"]
         outline(axes, (OUTPUT_X + j, top - 1 - i), (1, 1), theme.highlight)
         sums = " + ".join(f"({s})" for s in step["channel_sums"])
-        caption = f"out[{i},{j}] = {sums} + bias {step['bias']} = {step['output']}"
+        caption = f"输出[{i},{j}] = {sums} + 偏置 {step['bias']} = {step['output']}"
     axes.text(13, -6.0, caption, ha="center", color=theme.text, fontsize=15)
     return render(axes)
 

@@ -66,8 +66,8 @@ def formula(config: Config, size: int) -> str:
     w, k, s, p, d = config.width, config.kernel, config.stride, config.padding, config.dilation
     numerator = w + 2 * p - d * (k - 1) - 1
     return (
-        f"W' = floor(({w} + 2*{p} - {d}*({k}-1) - 1) / {s}) + 1 "
-        f"= floor({numerator} / {s}) + 1 = {size}"
+        f"W' = ⌊({w} + 2×{p} − {d}×({k} − 1) − 1) / {s}⌋ + 1 "
+        f"= ⌊{numerator} / {s}⌋ + 1 = {size}"
     )
 
 
@@ -76,10 +76,10 @@ def draw_config(axes: Axes, theme: Theme, config: Config, top: float) -> float:
     numbers = strip_numbers(config)
     w, p = config.width, config.padding
     title = (
-        f"W = {w}, P = {p} per side, K = {config.kernel}, D = {config.dilation}, "
-        f"S = {config.stride}  ->  {numbers['output_size']} outputs"
+        f"W = {w}，每侧 P = {p}，K = {config.kernel}，D = {config.dilation}，"
+        f"S = {config.stride}  →  {numbers['output_size']} 个输出"
     )
-    axes.text(-1.6, top, title, ha="left", va="top", color=theme.text, fontweight="bold")
+    axes.text(-1.6, top, title, ha="left", va="top", color=theme.text)
     strip_top = top - 0.75
     for cell in range(w + 2 * p):
         inside = p <= cell < p + w
@@ -115,7 +115,7 @@ def draw_config(axes: Axes, theme: Theme, config: Config, top: float) -> float:
                     linewidth=0,
                 )
             )
-    axes.text(-0.3, strip_top - 0.5, "in", ha="right", va="center", color=theme.muted)
+    axes.text(-0.3, strip_top - 0.5, "输入", ha="right", va="center", color=theme.muted)
     y = strip_top - 1 - ROW_STEP
     for index, window in enumerate(numbers["taps"]):
         axes.plot([window[0] + 0.5, window[-1] + 0.5], [y, y], color=theme.highlight, linewidth=2)
@@ -145,7 +145,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         axes.text(
             17.9,
             -10.75,
-            "hatched = never read",
+            "斜线格：从未被读取",
             ha="right",
             va="bottom",
             color=theme.series[1],

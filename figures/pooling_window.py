@@ -72,7 +72,7 @@ def draw_frame(theme: Theme, step: dict | None, done: list[dict], image: np.ndar
     axes.text(
         INPUT_X + 3,
         TOP + 0.3,
-        "input 5x5 (dotted: outside the input)",
+        "输入 5×5（虚线格在输入之外）",
         ha="center",
         color=theme.muted,
     )
@@ -94,26 +94,26 @@ def draw_frame(theme: Theme, step: dict | None, done: list[dict], image: np.ndar
     for frame in done:
         max_grid[frame["position"]] = frame["max"]
         avg_grid[frame["position"]] = frame["average"]
-    axes.text(MAX_X + 1.5, TOP + 0.3, "max pool", ha="center", color=theme.muted)
+    axes.text(MAX_X + 1.5, TOP + 0.3, "最大池化", ha="center", color=theme.muted)
     draw_grid(axes, max_grid, (MAX_X, TOP), theme, theme.output)
-    axes.text(AVG_X + 1.5, TOP + 0.3, "average pool", ha="center", color=theme.muted)
+    axes.text(AVG_X + 1.5, TOP + 0.3, "平均池化", ha="center", color=theme.muted)
     draw_grid(axes, avg_grid, (AVG_X, TOP), theme, theme.output, fmt="{:.4g}")
     axes.text(
         13.0,
         1.9,
-        "ceil_mode=True: H' = W' = ceil((5 - 2) / 2) + 1 = 3",
+        "ceil_mode=True：H' = W' = ⌈(5 − 2) / 2⌉ + 1 = 3",
         ha="center",
         color=theme.text,
     )
     axes.text(
         13.0,
         1.2,
-        "(floor would give 2 and drop the last row and column)",
+        "（向下取整只得 2，会丢掉最后一行和一列）",
         ha="center",
         color=theme.muted,
     )
     if step is None:
-        caption = "windows that hang over the edge average only the cells they cover"
+        caption = "伸出输入的窗口只对它盖住的格子取平均"
     else:
         top, left = step["corner"]
         outline(axes, (INPUT_X + left, TOP - top), (KERNEL, KERNEL), theme.highlight)
@@ -129,10 +129,9 @@ def draw_frame(theme: Theme, step: dict | None, done: list[dict], image: np.ndar
         axes.text(
             13.0,
             0.3,
-            f"window covers {len(values)} of 4 cells",
+            f"窗口盖住 4 格中的 {len(values)} 格",
             ha="center",
             color=theme.highlight,
-            fontweight="bold",
         )
     axes.text(9.4, -2.05, caption, ha="center", color=theme.text, fontsize=14)
     return render(axes)

@@ -50,9 +50,9 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("three 3x3 convs, stride 1", ((3, 1, 0, 1), (3, 1, 0, 1), (3, 1, 0, 1)), 3),
+    Scenario("三个 3×3 卷积，步长都为 1", ((3, 1, 0, 1), (3, 1, 0, 1), (3, 1, 0, 1)), 3),
     Scenario(
-        "3x3 convs, the middle one with stride 2", ((3, 1, 0, 1), (3, 2, 0, 1), (3, 1, 0, 1)), 1
+        "三个 3×3 卷积，中间一层步长为 2", ((3, 1, 0, 1), (3, 2, 0, 1), (3, 1, 0, 1)), 1
     ),
 )
 
@@ -83,8 +83,8 @@ def calculator_fields(scenario: Scenario) -> list[tuple[int, int]]:
 
 
 def level_names(scenario: Scenario) -> list[str]:
-    return ["input"] + [
-        f"conv{n} (s={layer[1]})" for n, layer in enumerate(scenario.layers, start=1)
+    return ["输入"] + [
+        f"卷积 {n}（S = {layer[1]}）" for n, layer in enumerate(scenario.layers, start=1)
     ]
 
 
@@ -103,7 +103,7 @@ def draw_frame(
         axes.text(
             left + side / 2,
             top + 0.6,
-            f"{name}  {side}x{side}",
+            f"{name}  {side}×{side}",
             ha="center",
             color=theme.muted,
             fontsize=12,
@@ -121,17 +121,16 @@ def draw_frame(
                 f"F = {end - first + 1}",
                 ha="center",
                 color=theme.highlight,
-                fontweight="bold",
                 fontsize=13,
             )
             sizes.append(end - first + 1)
         left += side + gap
-    growth = " -> ".join(str(size) for size in reversed(sizes))
-    where = "  (output -> input)" if len(sizes) > 1 else ""
+    growth = " → ".join(str(size) for size in reversed(sizes))
+    where = "（从输出回推到输入）" if len(sizes) > 1 else ""
     axes.text(
         23,
         -9.0,
-        f"{scenario.title}: F = {growth}{where}",
+        f"{scenario.title}：F = {growth}{where}",
         ha="center",
         color=theme.text,
         fontsize=15,
@@ -139,7 +138,7 @@ def draw_frame(
     axes.text(
         23,
         -10.5,
-        "number in a cell = paths to the output pixel (gradient, all weights 1)",
+        "格中的数 = 通往输出像素的路径条数（所有权重取 1 时的梯度）",
         ha="center",
         color=theme.muted,
         fontsize=12,

@@ -8,7 +8,10 @@ term into ``<abbr title="…">``. Two things need help:
   two Chinese characters: 「输出的感受野很大」 would get no tooltip. We re-register its tree
   processor with boundaries that only keep ASCII terms (``BN``, ``FLOPs``) from matching inside
   longer ASCII words.
-* The glossary page shows the same terms as a table, generated here so it never drifts.
+* The glossary page shows the same terms as tables, generated here so it never drifts: one
+  table per chapter, each term under the chapter where the book first uses it, in the order of
+  that first use. The chapters and their reading order come from ``chapters.toml``; nobody
+  tags a term with its chapter by hand.
 * Material's search segments Chinese with jieba; the terms are added to jieba's dictionary so
   that 卷积核 is indexed as one word (jieba alone splits it into 卷积 + 核).
 """
@@ -24,10 +27,16 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+try:  # imported as hooks.glossary (tests), or loaded by MkDocs with hooks/ on sys.path
+    from hooks.chapters import Book, load_book
+except ModuleNotFoundError:
+    from chapters import Book, load_book  # type: ignore[no-redef]
+
 ABBREVIATIONS_FILE = Path("includes/abbreviations.md")
 GLOSSARY_PAGE = "glossary.md"
 TABLE_MARKER = "<!-- glossary-table -->"
 NO_TOOLTIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a"}
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 DEFINITION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<english>.+?)\s+—\s+(?P<meaning>.+)$")
 
 
@@ -77,6 +86,49 @@ def glossary_table(entries: list[dict[str, str]]) -> str:
     return "\n".join(rows)
 
 
+def page_source(page: str, docs_dir: Path) -> str:
+    """The text a reader reads on ``page``: its Markdown without the front matter, or a
+    notebook's jupytext source."""
+    if page.endswith(".ipynb"):
+        path = docs_dir.parent / "examples" / Path(page).with_suffix(".py").name
+    else:
+        path = docs_dir / page
+    return FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
+
+
+def first_uses(
+    entries: list[dict[str, str]], book: Book, docs_dir: Path
+) -> dict[str, tuple[int, int, int]]:
+    """``{term: (chapter number, page index, position)}`` of each term's first use in reading
+    order; a term no chapter uses is left out."""
+    found: dict[str, tuple[int, int, int]] = {}
+    for chapter in book.chapters:
+        for index, page in enumerate(chapter.pages):
+            text = page_source(page, docs_dir)
+            for entry in entries:
+                position = text.find(entry["term"])
+                if entry["term"] not in found and position >= 0:
+                    found[entry["term"]] = (chapter.number, index, position)
+    return found
+
+
+def glossary_by_chapter(entries: list[dict[str, str]], book: Book, docs_dir: Path) -> str:
+    """One heading and table per chapter, the terms in the order the chapter first uses them;
+    terms that no chapter uses come last, under 其他."""
+    uses = first_uses(entries, book, docs_dir)
+    sections = []
+    for chapter in book.chapters:
+        mine = sorted((e for e in entries if uses.get(e["term"], (0,))[0] == chapter.number),
+                      key=lambda e: uses[e["term"]])  # fmt: skip
+        if mine:
+            heading = f"## 第 {chapter.number} 章 {chapter.title}"
+            sections.append(f"{heading}\n\n{glossary_table(mine)}")
+    unused = [e for e in entries if e["term"] not in uses]
+    if unused:
+        sections.append(f"## 其他\n\n{glossary_table(unused)}")
+    return "\n\n".join(sections)
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.markdown_extensions.append(CjkAbbrExtension())
     import jieba  # the segmenter Material's search plugin uses (same process)
@@ -92,4 +144,5 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if TABLE_MARKER not in markdown:
         raise ValueError(f"{GLOSSARY_PAGE} must contain the marker {TABLE_MARKER}")
     source = Path(config.config_file_path).parent / ABBREVIATIONS_FILE
-    return markdown.replace(TABLE_MARKER, glossary_table(read_glossary(source)))
+    tables = glossary_by_chapter(read_glossary(source), load_book(), Path(config.docs_dir))
+    return markdown.replace(TABLE_MARKER, tables)

@@ -10,10 +10,9 @@ faithful oracle: in torch 2.14 it accepts negative padding, dilation 0, spatial 
 output_padding >= stride that the CPU kernels refuse (checked once by hand; see
 ``test_meta_device_is_not_a_faithful_oracle``).
 
-Transposed convolutions run in float64. In float32, torch 2.14 hands a 2-D transposed convolution
-to oneDNN, which returns an empty tensor instead of refusing when the output length of one axis
-is 0 or negative (width -1 comes back as 0); torch's own shape check, used for float64 and with
-oneDNN switched off, refuses it. ``test_onednn_skips_the_transposed_size_check`` pins that down.
+Transposed convolutions run in float64: in float32 torch may hand a 2-D transposed convolution to
+oneDNN, which on some CPUs and batch sizes returns an empty tensor instead of refusing an output
+length of 0 or less; torch's own shape check, used for float64, always refuses it.
 """
 
 from __future__ import annotations
@@ -30,23 +29,21 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn import functional as F
 
-from figures.common import load_snippet
+from tests.helpers import one_thread, snippet
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: thread start-up would dominate, and the machine's cores are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def single_thread():
+    """xdist runs two workers on two cores: one intra-op thread each avoids oversubscription."""
+    with one_thread():
+        yield
 
 
-CONV = load_snippet("arithmetic/conv_output_size.py")
-POOL = load_snippet("arithmetic/pool_output_size.py")
-TRANSPOSED = load_snippet("arithmetic/transposed_output_size.py")
+CONV = snippet("arithmetic/conv_output_size")
+POOL = snippet("arithmetic/pool_output_size")
+TRANSPOSED = snippet("variants/transposed_size")  # chapter 4 teaches the transposed sizes
 
-# The page quotes these counts (tests/test_arithmetic.py checks that it does).
+# The pages quote these counts (tests/test_arithmetic_prose.py checks that they do).
 EXAMPLES = {"conv": 1500, "pool": 1500, "transposed": 1000}
 SETTINGS = {
     "derandomize": True,
@@ -223,9 +220,9 @@ def test_conv_transpose_output_size_matches_nn_conv_transpose2d() -> None:
         theirs = torch_outcome(lambda: layer().double()(x))
         ours = our_outcome(
             lambda: tuple(
-                TRANSPOSED["conv_transpose_output_size"](*axis)
+                TRANSPOSED["transposed_output_size"](*axis)
                 for axis in zip(
-                    (height, width), kernel, stride, padding, output_padding, dilation, strict=True
+                    (height, width), kernel, stride, padding, dilation, output_padding, strict=True
                 )
             )
         )
@@ -241,19 +238,6 @@ def replay_properties() -> dict[str, list[tuple[dict, Outcome]]]:
     test_pool_output_size_matches_max_and_avg_pooling()
     test_conv_transpose_output_size_matches_nn_conv_transpose2d()
     return {name: list(drawn) for name, drawn in DRAWN.items()}
-
-
-def test_onednn_skips_the_transposed_size_check() -> None:
-    """Width (1-1)*1 - 2*2 + (4-1) + 1 = -1: torch's check refuses it, oneDNN returns width 0."""
-    x, w = torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, 4, 4)
-    with pytest.raises(ValueError, match="padding"):
-        TRANSPOSED["conv_transpose_output_size"](1, 4, padding=2)
-    assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) == (4, 0)
-    assert torch_outcome(lambda: F.conv_transpose2d(x.double(), w.double(), padding=(0, 2))) is None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # switching oneDNN prints a note about TF32 on Intel GPUs
-        with torch.backends.mkldnn.flags(enabled=False):
-            assert torch_outcome(lambda: F.conv_transpose2d(x, w, padding=(0, 2))) is None
 
 
 def test_meta_device_is_not_a_faithful_oracle() -> None:

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from pymdownx.slugs import slugify
 
+from hooks.chapters import load_book
 from hooks.cjk_lines import join_cjk_lines
-from hooks.glossary import glossary_table, read_glossary
+from hooks.glossary import glossary_by_chapter, glossary_table, read_glossary
 from hooks.notebooks import relink_headings, strip_remote_loaders
 
 
@@ -23,6 +24,48 @@ def test_glossary_table_rows(tmp_path: Path) -> None:
     assert glossary_table(read_glossary(source)).splitlines()[-1] == (
         "| 步长 | stride | 每次移动的像素数。 |"
     )
+
+
+REGISTRY = """front_pages = []
+back_pages = []
+[[chapter]]
+number = 1
+title = "甲"
+summary = "s"
+status = "done"
+pages = ["a.md", "examples/nb.ipynb"]
+snippets = "a"
+figures = "a"
+tests = ["test_a.py"]
+[[chapter]]
+number = 2
+title = "乙"
+summary = "s"
+status = "done"
+pages = ["b.md"]
+snippets = "b"
+figures = "b"
+tests = ["test_b.py"]
+"""
+
+
+def test_glossary_groups_terms_by_the_chapter_that_first_uses_them(tmp_path: Path) -> None:
+    (tmp_path / "chapters.toml").write_text(REGISTRY, encoding="utf-8")
+    docs, examples = tmp_path / "docs", tmp_path / "examples"
+    docs.mkdir()
+    examples.mkdir()
+    front_matter = "---\nsymbols:\n  K: 感受野\n---\n"  # not read: 感受野 stays in chapter 2
+    (docs / "a.md").write_text(front_matter + "先讲步长，再讲通道。", encoding="utf-8")
+    (examples / "nb.py").write_text("# 卷积核", encoding="utf-8")
+    (docs / "b.md").write_text("感受野与步长、通道。", encoding="utf-8")
+    source = tmp_path / "abbreviations.md"
+    lines = [f"*[{t}]: x — 定义。" for t in ["通道", "感受野", "卷积核", "步长", "偏置"]]
+    source.write_text("\n".join(lines), encoding="utf-8")
+    book = load_book(tmp_path / "chapters.toml")
+    sections = glossary_by_chapter(read_glossary(source), book, docs).split("## ")[1:]
+    terms = [[row.split(" | ")[0][2:] for row in s.splitlines()[4:] if row] for s in sections]
+    assert [s.splitlines()[0] for s in sections] == ["第 1 章 甲", "第 2 章 乙", "其他"]
+    assert terms == [["步长", "通道", "卷积核"], ["感受野"], ["偏置"]]
 
 
 def test_line_breaks_next_to_chinese_are_removed() -> None:

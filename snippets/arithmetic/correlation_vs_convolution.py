@@ -28,7 +28,7 @@ def convolution_full(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 
 def to_4d(t: torch.Tensor) -> torch.Tensor:
-    return t[None, None]  # (H, W) -> (N=1, C=1, H, W)
+    return t[None, None]  # (H, W) -> (B=1, C=1, H, W)
 
 
 torch_result = F.conv2d(to_4d(x), to_4d(w))[0, 0]

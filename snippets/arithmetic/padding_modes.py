@@ -7,7 +7,7 @@ from torch.nn import functional as F
 torch.manual_seed(0)
 
 # --8<-- [start:modes]
-row = torch.tensor([[[1.0, 2, 3, 4]]])  # (N=1, C=1, W=4)
+row = torch.tensor([[[1.0, 2, 3, 4]]])  # (B=1, C=1, W=4)
 modes = {
     "zeros": "constant",
     "reflect": "reflect",

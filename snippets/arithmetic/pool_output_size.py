@@ -79,7 +79,7 @@ image = torch.tensor(
         [3, 6, 1, 4, 8],
     ],
     dtype=torch.float32,
-)[None, None]  # (N=1, C=1, 5, 5)
+)[None, None]  # (B=1, C=1, 5, 5)
 max_out = F.max_pool2d(image, kernel_size=2, stride=2, ceil_mode=True)
 avg_out = F.avg_pool2d(image, kernel_size=2, stride=2, ceil_mode=True)
 assert max_out.shape[-2:] == (pool_output_size(5, 2, ceil_mode=True),) * 2 == (3, 3)
@@ -89,3 +89,12 @@ print("平均池化:", [[round(v, 2) for v in row] for row in avg_out[0, 0].toli
 assert avg_out[0, 0, 2, 2] == image[0, 0, 4, 4] == 8
 assert avg_out[0, 0, 0, 2] == image[0, 0, 0:2, 4].mean()  # 最右一列的窗口盖住 2 个像素
 # --8<-- [end:partial]
+
+# --8<-- [start:include-pad]
+# 显式的填充不一样：每侧填充 1 时，左上角的窗口盖住 3 个填充的 0 和像素 1
+counted = F.avg_pool2d(image, kernel_size=2, stride=2, padding=1)  # 默认 count_include_pad=True
+ignored = F.avg_pool2d(image, kernel_size=2, stride=2, padding=1, count_include_pad=False)
+print(f"每侧填充 1，左上角的平均值：填充的 0 也算 {counted[0, 0, 0, 0].item()}，", end="")
+print(f"count_include_pad=False 时 {ignored[0, 0, 0, 0].item()}")
+assert counted[0, 0, 0, 0] == image[0, 0, 0, 0] / 4 and ignored[0, 0, 0, 0] == image[0, 0, 0, 0]
+# --8<-- [end:include-pad]

@@ -6,12 +6,12 @@ import torch.nn.functional as F
 torch.manual_seed(0)
 
 conv = torch.nn.Conv2d(in_channels=3, out_channels=4, kernel_size=3, padding=1)
-x = torch.randn(2, 3, 32, 32)  # 2 张 RGB 图像：(N, C_in, H, W)
+x = torch.randn(2, 3, 32, 32)  # 2 张 RGB 图像：(B, C_in, H, W)
 y = conv(x)
 
 print(f"weight: {tuple(conv.weight.shape)!s:<16} # (C_out, C_in, K, K)")
 print(f"bias:   {tuple(conv.bias.shape)!s:<16} # (C_out,)")
-print(f"output: {tuple(y.shape)!s:<16} # (N, C_out, H', W')")
+print(f"output: {tuple(y.shape)!s:<16} # (B, C_out, H', W')")
 assert conv.weight.shape == (4, 3, 3, 3)
 assert conv.bias.shape == (4,)
 assert y.shape == (2, 4, 32, 32)

@@ -13,7 +13,7 @@ model = nn.Sequential(
     nn.Linear(in_features=6 * 12 * 12, out_features=10),  # 全连接层
 )
 
-x = torch.randn(1, 1, 28, 28)  # (批大小 N, 通道数 C, 高 H, 宽 W)
+x = torch.randn(1, 1, 28, 28)  # (批大小 B, 通道数 C, 高 H, 宽 W)
 shapes = []
 for layer in model:
     x = layer(x)

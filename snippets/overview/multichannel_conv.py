@@ -44,7 +44,7 @@ for row in by_loops:
 # --8<-- [end:loops]
 
 # --8<-- [start:torch]
-x = torch.tensor(image, dtype=torch.float32).unsqueeze(0)  # (N=1, C_in=3, 5, 5)
+x = torch.tensor(image, dtype=torch.float32).unsqueeze(0)  # (B=1, C_in=3, 5, 5)
 w = torch.tensor(kernels, dtype=torch.float32).unsqueeze(0)  # (C_out=1, C_in=3, 3, 3)
 b = torch.tensor([bias], dtype=torch.float32)  # (C_out=1,)
 by_torch = F.conv2d(x, w, b)  # (1, 1, 3, 3)

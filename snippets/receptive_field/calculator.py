@@ -1,11 +1,11 @@
-"""感受野计算器：每层写成 (kernel, stride, padding, dilation)，逐层算出感受野大小、跳距与起点。"""
+"""感受野计算器：每层写成 (K, S, P, D)，逐层算出感受野边长 R、跳距 J 与起点 a。"""
 
 # --8<-- [start:calculator]
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-Layer = tuple[int, int, int, int]  # (kernel, stride, padding, dilation)，两个空间方向取相同的值
+Layer = tuple[int, int, int, int]  # (K, S, P, D)：卷积核、步长、每侧填充、空洞率；两个方向相同
 NAMES = ("kernel", "stride", "padding", "dilation")
 
 
@@ -13,9 +13,9 @@ NAMES = ("kernel", "stride", "padding", "dilation")
 class Field:
     """某一层输出像素的感受野，坐标以输入像素为单位。"""
 
-    size: int  # r：感受野的边长
+    size: int  # R：感受野的边长
     jump: int  # J：相邻两个输出像素的感受野在输入上错开的像素数
-    start: int  # 第 0 个输出像素的感受野从哪个输入坐标开始（负数表示伸进了填充）
+    start: int  # a：第 0 个输出像素的感受野从哪个输入坐标开始（负数表示伸进了填充）
     output_size: int | None = None  # 给定输入边长时，这一层输出的边长
 
     @property
@@ -30,25 +30,25 @@ class Field:
 
 def checked_layer(position: int, layer: object) -> Layer:
     if not isinstance(layer, tuple | list) or len(layer) != 4:
-        raise ValueError(f"layers[{position}] must be (kernel, stride, padding, dilation)")
+        raise ValueError(f"layers[{position}] 必须是 (kernel, stride, padding, dilation) 四元组")
     for name, value in zip(NAMES, layer, strict=True):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} of layers[{position}] must be an integer, got {value!r}")
+            raise ValueError(f"layers[{position}] 的 {name} 必须是整数，收到 {value!r}")
         lowest = 0 if name == "padding" else 1
         if value < lowest:
-            raise ValueError(f"{name} of layers[{position}] must be >= {lowest}, got {value}")
+            raise ValueError(f"layers[{position}] 的 {name} 必须 >= {lowest}，收到 {value}")
     return tuple(layer)
 
 
 def receptive_fields(layers: Sequence[Layer], input_size: int | None = None) -> list[Field]:
     """从输入到输出逐层递推；返回每一层之后的感受野。"""
     if not isinstance(layers, Sequence) or len(layers) == 0:
-        raise ValueError("layers must be a non-empty list of (kernel, stride, padding, dilation)")
+        raise ValueError("layers 必须是非空的 (kernel, stride, padding, dilation) 列表")
     if input_size is not None and (
         isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1
     ):
-        raise ValueError(f"input_size must be a positive integer, got {input_size!r}")
-    size, jump, start, length = 1, 1, 0, input_size  # 输入像素自己：r = 1，J = 1，起点 0
+        raise ValueError(f"input_size 必须是正整数，收到 {input_size!r}")
+    size, jump, start, length = 1, 1, 0, input_size  # 输入像素自己：R = 1，J = 1，a = 0
     fields = []
     for position, layer in enumerate(layers):
         kernel, stride, padding, dilation = checked_layer(position, layer)
@@ -56,8 +56,8 @@ def receptive_fields(layers: Sequence[Layer], input_size: int | None = None) -> 
         if length is not None:
             if span > length + 2 * padding:
                 raise ValueError(
-                    f"kernel of layers[{position}] spans {span} pixels, more than its padded "
-                    f"input of {length + 2 * padding} (input_size={input_size})"
+                    f"layers[{position}] 的 kernel 跨越 {span} 个像素，"
+                    f"大于这一层填充后的输入 {length + 2 * padding}（input_size={input_size}）"
                 )
             length = (length + 2 * padding - span) // stride + 1
         size += (span - 1) * jump
@@ -72,7 +72,7 @@ def receptive_fields(layers: Sequence[Layer], input_size: int | None = None) -> 
 
 # --8<-- [start:top_down]
 def field_top_down(layers: Sequence[Layer]) -> tuple[int, int]:
-    """从输出的一个像素（F = 1）往输入回推：F(i) = (F(i+1) - 1)·s_i + k_i，起点同理回推。"""
+    """从输出的一个像素（F_L = 1）往输入回推：F_{l-1} = (F_l - 1)·S_l + K̂_l，起点同理回推。"""
     size, start = 1, 0
     for kernel, stride, padding, dilation in reversed(layers):
         size = (size - 1) * stride + dilation * (kernel - 1) + 1
@@ -85,7 +85,7 @@ def field_top_down(layers: Sequence[Layer]) -> tuple[int, int]:
 
 # --8<-- [start:closed_form]
 def field_closed_form(layers: Sequence[Layer]) -> tuple[int, int, int]:
-    """闭式解：r = 1 + Σ (k_l - 1)·Π_{i<l} s_i，J = Π s_i，start = -Σ p_l·Π_{i<l} s_i。"""
+    """闭式解：R = 1 + Σ (K̂_l - 1)·J_{l-1}，J = Π S_l，a = -Σ P_l·J_{l-1}。"""
     strides = [stride for _, stride, _, _ in layers]
     jumps_before = [math.prod(strides[:index]) for index in range(len(layers))]
     spans = [dilation * (kernel - 1) + 1 for kernel, _, _, dilation in layers]
@@ -103,13 +103,13 @@ def clipped_interval(
 ) -> tuple[int, int] | None:
     """第 index 个输出像素实际读到的输入区间：自顶向下回推，每一层都截到真实存在的像素上。
 
-    返回 None：它在某一层只读到了填充。有缺口（dilation > 1 或 k < s）时，这是外包区间。
+    返回 None：它在某一层只读到了填充。有缺口（D > 1 或 K < S）时，这是外接区间。
     """
     fields = receptive_fields(layers, input_size)
     if isinstance(index, bool) or not isinstance(index, int):
-        raise ValueError(f"index must be an integer, got {index!r}")
+        raise ValueError(f"index 必须是整数，收到 {index!r}")
     if not 0 <= index < fields[-1].output_size:
-        raise ValueError(f"index must be in [0, {fields[-1].output_size}), got {index}")
+        raise ValueError(f"index 必须在 [0, {fields[-1].output_size}) 中，收到 {index}")
     sizes = [input_size] + [field.output_size for field in fields]
     first = last = index
     for (kernel, stride, padding, dilation), below in zip(
@@ -130,15 +130,15 @@ layers = [
     (3, 1, 1, 1),  # 3×3 卷积，填充 1
     (3, 1, 1, 1),  # 3×3 卷积，填充 1
     (2, 2, 0, 1),  # 2×2 池化，步长 2
-    (3, 1, 2, 2),  # 3×3 空洞卷积，dilation 2，填充 2
+    (3, 1, 2, 2),  # 3×3 空洞卷积，空洞率 2，填充 2
     (3, 2, 1, 1),  # 3×3 卷积，步长 2，填充 1
 ]
 fields = receptive_fields(layers, input_size=32)
-print("layer  (k, s, p, d)     r   J  start  centre  out")
+print("层  (K, S, P, D)     R   J  起点 a  中心  输出边长")
 for number, (layer, field) in enumerate(zip(layers, fields, strict=True), start=1):
     print(
-        f"{number:>5}  {layer!s:<14} {field.size:>3} {field.jump:>3} {field.start:>6}"
-        f" {field.centre:>7g} {field.output_size:>4}"
+        f"{number:>2}  {layer!s:<14} {field.size:>3} {field.jump:>3} {field.start:>7}"
+        f" {field.centre:>5g} {field.output_size:>8}"
     )
 
 last = fields[-1]
@@ -159,5 +159,5 @@ for bad_layers, size in [([(3, 0, 1, 1)], None), ([(3, 1, 1.5, 1)], None), ([(7,
     except ValueError as error:
         print("ValueError:", error)
     else:
-        raise AssertionError("the calculator accepted an impossible layer")
+        raise AssertionError("计算器接受了一个不可能的层")
 # --8<-- [end:bad_input]

@@ -39,6 +39,18 @@ for multiplier in [0.75, 0.35]:
     channels = {m.out_channels for m in mobilenet.modules() if isinstance(m, nn.Conv2d)}
     assert all(c % 8 == 0 for c in channels)  # torchvision 的每个卷积层都是 8 的倍数
     print(f"    mobilenet_v2(width_mult={multiplier}) 的 {len(channels)} 种通道数都是 8 的倍数")
+
+# 逐步拆开 _make_divisible(v, 8)：先取最接近 v 的 8 的倍数（正好在中间时取大的），至少 8；
+# 若它比 v 少了 10% 以上，再加 8
+for v in [12, 18, 11.2]:
+    nearest = max(8, int(v + 4) // 8 * 8)
+    too_small = nearest < 0.9 * v
+    result = nearest + 8 if too_small else nearest
+    print(
+        f"v = {v:g}: 最接近的 8 的倍数 {nearest}，0.9v = {0.9 * v:.2f}，"
+        f"{'不够，加 8' if too_small else '够了'} -> {result}"
+    )
+    assert result == _make_divisible(v, 8)
 # --8<-- [end:width]
 
 # --8<-- [start:lanes]

@@ -1,4 +1,4 @@
-"""有效感受野：n 层 3×3 均值卷积，梯度集中在理论感受野的中央，宽度只按 √n 增长。"""
+"""有效感受野：L 层 3×3 均值卷积，梯度集中在理论感受野的中央，宽度只按 √L 增长。"""
 
 import math
 
@@ -7,9 +7,9 @@ from torch.nn import functional as F
 
 average = torch.full((1, 1, 3, 3), 1 / 9, dtype=torch.float64)  # 3×3 均值滤波器
 
-print("  n      r  sigma  side95  side95/r")
+print("层数 L  感受野 R  标准差 σ  95% 方块边长  边长 / R")
 for layers in [1, 2, 4, 8, 16, 32]:
-    size = 2 * layers + 1  # 理论感受野：每层加 2
+    size = 2 * layers + 1  # 理论感受野 R = 2L + 1：每层加 2
     image = torch.ones(1, 1, size, size, dtype=torch.float64, requires_grad=True)
     out = image
     for _ in range(layers):
@@ -26,4 +26,4 @@ for layers in [1, 2, 4, 8, 16, 32]:
     while weight[layers - half : layers + half + 1, layers - half : layers + half + 1].sum() < 0.95:
         half += 1
     side = 2 * half + 1
-    print(f"{layers:>3} {size:>6} {sigma:>6.2f} {side:>7} {side / size:>9.2f}")
+    print(f"{layers:>6} {size:>9} {sigma:>9.2f} {side:>13} {side / size:>9.2f}")

@@ -8,7 +8,7 @@ from torch import nn
 torch.manual_seed(0)
 
 # --8<-- [start:stack]
-# 每层：(种类, (kernel, stride, padding, dilation))
+# 每层：(种类, (K, S, P, D))，即卷积核、步长、每侧填充、空洞率
 stack = [
     ("conv", (3, 1, 1, 1)),
     ("avgpool", (2, 2, 0, 1)),
@@ -19,7 +19,7 @@ stack = [
 
 
 def field(layers: list[tuple[int, int, int, int]]) -> tuple[int, int, int]:
-    """闭式解：(r, J, start)。"""
+    """闭式解：(R, J, a)。"""
     strides = [s for _, s, _, _ in layers]
     before = [math.prod(strides[:i]) for i in range(len(layers))]
     size = 1 + sum(d * (k - 1) * j for (k, _, _, d), j in zip(layers, before, strict=True))
@@ -62,7 +62,7 @@ def box(mask: torch.Tensor) -> tuple[tuple[int, int], tuple[int, int]]:
 
 # --8<-- [start:check]
 size, jump, start = field([layer for _, layer in stack])
-print(f"计算: r = {size}, J = {jump}, start = {start}")
+print(f"计算: R = {size}, J = {jump}, a = {start}")
 net, height, width = build(stack), 48, 40
 out_h, out_w = net(torch.zeros(1, 1, height, width, dtype=torch.float64)).shape[2:]
 print("输入", (height, width), "-> 输出", (out_h, out_w))

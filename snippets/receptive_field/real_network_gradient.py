@@ -1,4 +1,4 @@
-"""用梯度核对表中的两个值：VGG-16 到 pool3（r = 44）、ResNet-18 到 layer1（r = 43）。"""
+"""用梯度核对表中的两个值：VGG-16 到 pool3（R = 44）、ResNet-18 到 layer1（R = 43）。"""
 
 import math
 
@@ -14,7 +14,7 @@ def pair(value) -> int:
 
 
 def chain_field(modules: list[nn.Module]) -> tuple[int, int, int]:
-    """(r, J, start)：按顺序取卷积与池化层，闭式解。"""
+    """(R, J, a)：按顺序取卷积与池化层，闭式解。"""
     kinds = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
     layers = [
         (pair(m.kernel_size), pair(m.stride), pair(m.padding), pair(getattr(m, "dilation", 1)))
@@ -68,7 +68,7 @@ for name, (prefix, input_size, index) in prefixes.items():
     size, jump, start = chain_field(list(prefix.modules()))
     first, last, count = measured_box(on_cpu_with_positive_weights(prefix), input_size, index)
     print(
-        f"{name}: 计算 r = {size}, 实测 行 {first}..{last} (边长 {last - first + 1}),"
+        f"{name}: 计算 R = {size}, 实测 行 {first}..{last} (边长 {last - first + 1}),"
         f" 非零像素 {count} = {last - first + 1}²"
     )
     assert (first, last) == (start + index * jump, start + index * jump + size - 1)

@@ -6,12 +6,12 @@ import torch
 from torch import nn
 from torchvision import models
 
-Layer = tuple[int, int, int, int]  # (kernel, stride, padding, dilation)
+Layer = tuple[int, int, int, int]  # (K, S, P, D)
 
 
 # --8<-- [start:read]
 def geometry(module: nn.Module) -> Layer:
-    """从 Conv2d / MaxPool2d / AvgPool2d 读出 (kernel, stride, padding, dilation)。"""
+    """从 Conv2d / MaxPool2d / AvgPool2d 读出 (K, S, P, D)。"""
     values = []
     for name in ("kernel_size", "stride", "padding", "dilation"):
         value = getattr(module, name, 1)  # AvgPool2d 没有 dilation，等于 1
@@ -29,7 +29,7 @@ def spatial_layers(modules) -> list[Layer]:
 
 
 def field(layers: list[Layer], input_size: int) -> tuple[int, int, int, int]:
-    """(r, J, start, 输出边长)，逐层递推。"""
+    """(R, J, a, 输出边长)，逐层递推。"""
     size, jump, start, length = 1, 1, 0, input_size
     for k, s, p, d in layers:
         span = d * (k - 1) + 1
@@ -88,18 +88,18 @@ for stage in ["layer1", "layer2", "layer3", "layer4"]:
 # --8<-- [end:networks]
 
 # --8<-- [start:table]
-print("where             layers input  out   J    r  start centre")
+print("位置              层数  输入  输出   J     R    起点   中心")
 table = {}
 for name, (layers, input_size) in rows.items():
     size, jump, start, out = field(layers, input_size)
     table[name] = (size, jump, start, out)
     centre = start + (size - 1) / 2
     print(
-        f"{name:<17} {len(layers):>6} {input_size:>5} {out:>4} {jump:>3} {size:>4} {start:>6}"
+        f"{name:<17} {len(layers):>4} {input_size:>5} {out:>5} {jump:>3} {size:>5} {start:>7}"
         f" {centre:>6g}"
     )
 
-# 闭式解核对：r = 1 + Σ (k_l - 1)·Π_{i<l} s_i
+# 闭式解核对：R = 1 + Σ (K̂_l - 1)·J_{l-1}
 for name, (layers, _) in rows.items():
     before = [math.prod(s for _, s, _, _ in layers[:i]) for i in range(len(layers))]
     closed = 1 + sum(d * (k - 1) * j for (k, _, _, d), j in zip(layers, before, strict=True))

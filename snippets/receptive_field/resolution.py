@@ -1,4 +1,4 @@
-"""分辨率 r = k·2ⁿ：ResNet-18 各级特征图的边长；输入不是 32 的倍数时会发生什么。"""
+"""输入边长 W = W_L·2^m：ResNet-18 各级特征图的边长；输入不是 32 的倍数时会发生什么。"""
 
 import math
 
@@ -25,14 +25,16 @@ def feature_sizes(input_size: int) -> dict[str, int]:
     return sizes
 
 
-print("input " + "".join(f"{name:>8}" for name in STAGES))
+print("输入  " + "".join(f"{name:>8}" for name in STAGES))
 for n in [224, 225, 230]:
     sizes = feature_sizes(n)
     print(f"{n:>5} " + "".join(f"{sizes[name]:>8}" for name in STAGES))
     assert sizes["layer4"] == math.ceil(n / 32)  # 每个步长 2 的层都是 ⌈x/2⌉
 
 assert feature_sizes(224)["layer4"] * 2**5 == 224  # 224 = 7·2⁵，每一级都整除
-assert all(feature_sizes(n)["layer4"] == 7 for n in [193, 200, 224])  # 193..224 都得到 7
+sevens = [n for n in range(160, 260) if feature_sizes(n)["layer4"] == 7]
+print(f"layer4 是 7×7 的输入边长：{sevens[0]} 到 {sevens[-1]}")
+assert sevens == list(range(sevens[0], sevens[-1] + 1)) and sevens[-1] == 224
 
 # 编码器-解码器（U-Net、FPN）把深层特征放大 2 倍后与浅层特征相加或拼接
 for n in [224, 225]:

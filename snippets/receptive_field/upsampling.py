@@ -12,9 +12,9 @@ nearest = F.interpolate(small, scale_factor=2, mode="nearest")
 shifted = F.interpolate(small, scale_factor=2, mode="bilinear", align_corners=False)
 corners = F.interpolate(small, scale_factor=2, mode="bilinear", align_corners=True)
 results = {
-    "nearest": nearest,
-    "bilinear, align_corners=False": shifted,
-    "bilinear, align_corners=True": corners,
+    "最近邻": nearest,
+    "双线性，align_corners=False": shifted,
+    "双线性，align_corners=True": corners,
 }
 for name, result in results.items():
     assert result.shape == (1, 1, 4, 4)
@@ -38,11 +38,11 @@ x = torch.randn(1, 64, 7, 7)
 for k, s, p, extra in [(2, 2, 0, 0), (4, 2, 1, 0), (3, 2, 1, 0), (3, 2, 1, 1)]:
     up = nn.ConvTranspose2d(64, 64, k, stride=s, padding=p, output_padding=extra)
     size = up(x).shape[-1]
-    assert size == (7 - 1) * s - 2 * p + (k - 1) + extra + 1  # 转置卷积的输出尺寸公式
+    assert size == (7 - 1) * s - 2 * p + (k - 1) + extra + 1  # 转置卷积的输出尺寸公式（第 4 章）
     params = sum(t.numel() for t in up.parameters())
     assert params == 64 * 64 * k * k + 64
-    print(f"ConvTranspose2d k={k} s={s} p={p} output_padding={extra}: 7 -> {size}, 参数 {params:,}")
-# 步长 2 的 3×3 卷积（p = 1）把 13 和 14 都变成 7，转置卷积要靠 output_padding 选一个
+    print(f"ConvTranspose2d K={k} S={s} P={p} output_padding={extra}: 7 -> {size}, 参数 {params:,}")
+# 步长 2 的 3×3 卷积（P = 1）把 13 和 14 都变成 7，转置卷积要靠 output_padding 选一个
 down = nn.Conv2d(64, 64, 3, stride=2, padding=1)
 assert [down(torch.randn(1, 64, n, n)).shape[-1] for n in (13, 14)] == [7, 7]
 # --8<-- [end:transposed]
@@ -53,7 +53,7 @@ pool = nn.MaxPool2d(2, stride=2, return_indices=True)
 unpool = nn.MaxUnpool2d(2, stride=2)
 pooled, indices = pool(features)
 restored = unpool(pooled, indices)
-print("pooled ", pooled[0, 0].tolist(), " indices", indices[0, 0].tolist())
+print("池化结果", pooled[0, 0].tolist(), " 索引", indices[0, 0].tolist())
 for row in restored[0, 0].tolist():
     print("   ", row)
 assert restored.shape == features.shape
@@ -69,7 +69,7 @@ try:
 except RuntimeError:
     print("5×5 池化后反池化，不给 output_size：RuntimeError")
 else:
-    raise AssertionError("max_unpool2d accepted indices outside a 4×4 output")
+    raise AssertionError("max_unpool2d 接受了 4×4 输出放不下的索引")
 back = unpool(odd_pooled, odd_indices, output_size=odd.shape[-2:])
 assert back.shape == odd.shape and back.flatten()[[6, 8, 16, 18]].tolist() == [6, 8, 16, 18]
 print("给出 output_size=(5, 5)：形状", tuple(back.shape))

@@ -1,4 +1,4 @@
-"""一般情形的 im2col：步长、每侧填充、空洞与矩形卷积核；与 F.unfold、F.conv2d 对照。"""
+"""im2col：把卷积改写成一次矩阵乘法（含步长、填充、空洞与矩形卷积核），并与 PyTorch 对照。"""
 
 import numpy as np
 import torch
