@@ -1,5 +1,8 @@
 """Headless Chromium against a built site: shared by the browser tests and ``make screenshots``.
 
+The browser test modules import ``Visit`` and the fixtures ``browser`` and ``base_url`` from here
+(by their function names, ``browser_fixture`` and ``base_url_fixture``).
+
 Usage: ``python -m tests.browser screenshots SITE_DIR OUT_DIR [PAGE ...]`` writes
 ``<page>-light.png`` and ``<page>-dark.png`` for every page of the built site (or only for the
 given URL paths, such as ``/overview/``).
@@ -16,8 +19,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Playwright, sync_playwright
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,6 +75,46 @@ def free_port() -> int:
 
 def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(name="browser", scope="module")
+def browser_fixture() -> Iterator[Browser]:
+    """One headless Chromium per test module."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(name="base_url", scope="module")
+def base_url_fixture(site: Path, site_port: int) -> Iterator[str]:
+    """The built site (conftest's ``site``), served for one test module."""
+    with serve(site, site_port) as url:
+        yield url
+
+
+class Visit:
+    """A page with everything it reported: console errors, page errors, foreign requests."""
+
+    def __init__(self, browser: Browser, base_url: str, scheme: str = "light") -> None:
+        self.context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        local = urlparse(base_url).netloc
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "request",
+            lambda r: (
+                urlparse(r.url).netloc not in ("", local)
+                and not r.url.startswith(("data:", "blob:"))
+                and self.foreign.append(r.url)
+            ),
+        )
+
+    def close(self) -> None:
+        self.context.close()
 
 
 def screenshots(site: Path, out_dir: Path, only: list[str] | None = None) -> list[Path]:

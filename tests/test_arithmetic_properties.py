@@ -69,8 +69,9 @@ groups_values = weighted({0: 1, 1: 6, 2: 3, 3: 2, 4: 2})
 
 
 Outcome = tuple[int, ...] | None
-# Every configuration each property drew, with torch's outcome; tests/test_widgets.py replays the
-# properties (replay_properties) and checks the page's JavaScript calculator on exactly these.
+# Every configuration each property drew, with torch's outcome; tests/test_widgets_calculator.py
+# replays the properties (replay_properties) and checks the page's JavaScript calculator on exactly
+# these.
 DRAWN: dict[str, list[tuple[dict, Outcome]]] = {}
 latest_torch_outcome: list[Outcome] = [None]
 

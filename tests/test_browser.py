@@ -7,10 +7,15 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
 from hooks.chapters import load_book, site_urls
-from tests.browser import VIEWPORT, launch, page_paths, serve
+from tests.browser import (
+    Visit,
+    base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
+    browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
+    page_paths,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
@@ -34,44 +39,6 @@ MATH_STATE = """() => {
     rawDollars: notebookCells.some(c => /\\$[^$\\n]+\\$/.test(c.innerText)),
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path, site_port: int) -> Iterator[str]:
-    with serve(site, site_port) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A page with everything it reported: console errors, page errors, foreign requests."""
-
-    def __init__(self, browser: Browser, base_url: str, scheme: str = "light") -> None:
-        self.context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        local = urlparse(base_url).netloc
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "request",
-            lambda r: (
-                urlparse(r.url).netloc not in ("", local)
-                and not r.url.startswith(("data:", "blob:"))
-                and self.foreign.append(r.url)
-            ),
-        )
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture

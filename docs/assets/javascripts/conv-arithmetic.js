@@ -7,7 +7,7 @@
 //   convTransposeOutputSize             snippets/arithmetic/transposed_output_size.py
 //   layerCost                           snippets/arithmetic/cost_counter.py (1 MAC = 2 FLOPs)
 //   stackFields                         snippets/receptive_field/calculator.py
-// tests/test_widgets.py runs these functions in Chromium on the configurations of
+// tests/test_widgets_calculator.py runs these functions in Chromium on the configurations of
 // tests/test_arithmetic_properties.py and compares them with torch.
 
 /** A configuration PyTorch refuses; `axis` is "H" or "W" when one spatial axis is at fault,

@@ -3,8 +3,8 @@
 //
 // toMnistArray repeats cnnbook.digits.to_mnist_array step by step with the same float32
 // arithmetic (NumPy's pairwise sums, Pillow's bilinear resampling, Python's round-half-even), so
-// the 28 × 28 input equals Python's bit for bit. tests/test_widgets.py checks that, and checks
-// the forward pass against torch with the same weights.
+// the 28 × 28 input equals Python's bit for bit. tests/test_widgets_lenet.py checks that, and
+// checks the forward pass against torch with the same weights.
 
 export const IMAGE_SIZE = 28;
 const BOX_SIZE = 20;
@@ -203,7 +203,8 @@ function resamplePass({ data, width, height }, outSize, across) {
 
 /** Image.resize((outWidth, outHeight), BILINEAR) of a mode "F" image. Pillow 13 resamples the
  * columns first when the image loses more than twice as many rows as columns, the rows first
- * otherwise (established by experiment; tests/test_widgets.py checks both orders against Pillow). */
+ * otherwise (established by experiment; tests/test_widgets_lenet.py checks both orders against
+ * Pillow). */
 export function resizeBilinear(image, outWidth, outHeight) {
   const rowsFirst = !(
     Math.max(image.height - outHeight, 0) >
