@@ -81,7 +81,8 @@ def hand_typed_numbers(text: str) -> list[str]:
 def test_the_scanner_finds_results_and_skips_the_rest() -> None:
     text = (
         "准确率 99.16%，参数 61,706 个，误差 3.88e-07，137/256 个神经元，1998 年的 LeNet-5，\n"
-        'ResNet-50/101/152 的 conv1，Python 3.11，3×3 卷积核，$0.5$ 与 `0.25` 与 {{ out("a", "b") }}，'
+        "ResNet-50/101/152 的 conv1，Python 3.11，3×3 卷积核，"
+        '$0.5$ 与 `0.25` 与 {{ out("a", "b") }}，'
         '[链接](../x-100.md) <img src="a-200.png"> 的 6 个通道\n'
         "```python\nprint(12345)\n```\n"
     )
