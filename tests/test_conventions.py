@@ -35,10 +35,6 @@ CHAPTER_PAGES = [p for c in load_book().chapters for p in c.pages if p.endswith(
 # Pages whose owners convert them to the book's notation in parallel (issue 13); the lead
 # removes an entry when that page's conversion is merged.
 PENDING = {
-    "conv-variants.md": "第 4 章：由该章负责人改用全书记号",
-    "operators.md": "第 5 章：由该章负责人改用全书记号",
-    "activations.md": "第 6 章：由该章负责人改用全书记号",
-    "normalization.md": "第 7 章：由该章负责人改用全书记号",
     "lenet-mnist.md": "第 9 章：由该章负责人改用全书记号",
     **{
         p: "第 10 章：由该章负责人改用全书记号"
@@ -177,6 +173,8 @@ def test_the_detector_on_examples() -> None:
     text = (
         "批大小记作 $B$。**跳距**（jump）$J_l$：相邻两个。类别数（classes）$K$ 个。"
         "用 $m$ 表示下采样次数。步长（stride）$S$ 决定间隔。"
+        # emphasis right before a symbol is no definition
+        "每个滤波器覆盖**全部** $C_\\text{in}$ 个输入通道。"
     )
     found = {symbol: defining for symbol, defining, _ in defined_symbols(text)}
     assert found == {"B": "批大小", "J_l": "跳距", "K": "类别数", "m": "下采样次数", "S": "步长"}
