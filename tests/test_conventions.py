@@ -225,11 +225,49 @@ def test_no_chapter_uses_a_given_up_spelling(path: str) -> None:
         assert wrong not in text, f"{path}: 写“{right}”，不写“{wrong}”"
 
 
+GLOSSARY_GIVEN_UP = [  # (what, pattern) in the glossary's plain-text definitions
+    ("批大小写作 B，不写 N", re.compile(r"\(N,\s*C")),
+    (
+        "分组数写作 G、空洞率写作 D",
+        re.compile(r"1/[gN]\b|\b[gd]\s*[−-]\s*1\b|\bd\s*\(K|\bg\s*[组行]"),
+    ),
+    ("对数写作 ln 或 log₂", re.compile(r"(?<![\w-])log(?![\w₂_-])")),
+    ("空洞只有一种说法：隔开 D − 1 个像素", re.compile(r"相隔")),
+]
+
+
 def test_the_glossary_words_dilation_as_the_book_does() -> None:
     entries = {e["term"]: e["meaning"] for e in read_glossary(ABBREVIATIONS)}
     for term in ["空洞率", "空洞卷积"]:
         assert "隔开 D − 1 个像素" in entries[term], term
     assert not any(p.search(m) for m in entries.values() for _, p in GIVEN_UP[-1:])
+
+
+def test_the_glossary_uses_the_books_notation_and_terms() -> None:
+    entries = read_glossary(ABBREVIATIONS)
+    for entry in entries:
+        for what, pattern in GLOSSARY_GIVEN_UP:
+            assert not pattern.search(entry["meaning"]), f"{entry['term']}: {what}"
+        for wrong, right in TERMS.items():
+            assert wrong not in entry["meaning"], f"{entry['term']}: 写“{right}”，不写“{wrong}”"
+    examples = [
+        "(N, C, H, W)",
+        "参数量变为 1/g",
+        "分成 g 组",
+        "隔开 d − 1 个像素",
+        "log p",
+        "相隔 D",
+    ]
+    assert all(any(p.search(e) for _, p in GLOSSARY_GIVEN_UP) for e in examples)
+    assert not any(p.search("log-softmax 与 log₂ 及 ln") for _, p in GLOSSARY_GIVEN_UP)
+
+
+def test_the_glossary_has_one_line_per_term() -> None:
+    entries = read_glossary(ABBREVIATIONS)
+    terms = [e["term"] for e in entries]
+    english = [e["english"].split(",")[0].strip().lower() for e in entries]
+    assert sorted(t for t in set(terms) if terms.count(t) > 1) == []
+    assert sorted(t for t in set(english) if english.count(t) > 1) == []
 
 
 def test_pending_pages_are_chapter_pages() -> None:
