@@ -149,7 +149,7 @@ def test_conv_gif_claims() -> None:
 
 
 def test_property_test_sizes_are_the_ones_quoted() -> None:
-    from tests.test_arithmetic_properties import EXAMPLES
+    from tests.properties import EXAMPLES
 
     total = sum(EXAMPLES.values())
     assert EXAMPLES["conv"] == EXAMPLES["pool"]

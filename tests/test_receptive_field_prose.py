@@ -16,7 +16,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from figures.receptive_field_growth import SCENARIOS, calculator_fields, path_counts
 from tests.helpers import page, snippet, stored
 from tests.paths import SNIPPETS
-from tests.test_receptive_field import (
+from tests.receptive import (
     STACK_DILATIONS,
     STACK_KERNELS,
     STACK_LAYERS,

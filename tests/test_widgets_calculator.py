@@ -32,13 +32,13 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnbook.model import count_parameters
-from tests import test_arithmetic_properties as properties
-from tests import test_receptive_field as receptive
 from tests.browser import (
     base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
     browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
 )
 from tests.helpers import snippet, stored
+from tests.properties import EXAMPLES, Outcome, replay_properties, torch_outcome
+from tests.receptive import layer_lists, stacks
 from tests.widgets import (
     CALCULATOR_SCRIPTS,
     PHONE,
@@ -56,13 +56,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
 CONV = snippet("arithmetic/conv_output_size")
 POOL = snippet("arithmetic/pool_output_size")
-TRANSPOSED = snippet("arithmetic/transposed_output_size")
+TRANSPOSED = snippet("variants/transposed_size")  # chapter 4's formula, the one the book teaches
 COUNTER = snippet("arithmetic/cost_counter")
 CALCULATOR = snippet("receptive_field/calculator")
 ARITHMETIC_PAGE = page_text("conv-arithmetic.md")
-STACK_EXAMPLES = 300  # random stacks from tests/test_receptive_field.py's generators
-
-Outcome = tuple[int, ...] | None
+STACK_EXAMPLES = 300  # random stacks from tests/receptive.py's generators
 
 
 @pytest.fixture(scope="module")
@@ -148,17 +146,14 @@ def python_pool_message(c: dict) -> str | None:
 
 def python_transposed_message(c: dict) -> str | None:
     axes = zip((c["height"], c["width"]), c["kernel"], c["stride"], c["padding"],
-               c["output_padding"], c["dilation"], strict=True)  # fmt: skip
-    return python_message(lambda: [TRANSPOSED["conv_transpose_output_size"](*a) for a in axes])
+               c["dilation"], c["output_padding"], strict=True)  # fmt: skip
+    return python_message(lambda: [TRANSPOSED["transposed_output_size"](*a) for a in axes])
 
 
-KINDS = {  # the property test's name → (our layer, the Python calculator's message)
-    "test_conv2d_output_shape_matches_nn_conv2d": (conv_layer, python_conv_message),
-    "test_pool_output_size_matches_max_and_avg_pooling": (pool_layer, python_pool_message),
-    "test_conv_transpose_output_size_matches_nn_conv_transpose2d": (
-        transposed_layer,
-        python_transposed_message,
-    ),
+KINDS = {  # the property's kind → (our layer, the Python calculator's message)
+    "conv": (conv_layer, python_conv_message),
+    "pool": (pool_layer, python_pool_message),
+    "transposed": (transposed_layer, python_transposed_message),
 }
 
 
@@ -191,7 +186,7 @@ def torch_costs(module: nn.Module, x: torch.Tensor) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def property_cases() -> dict[str, list[tuple[dict, Outcome]]]:
     """Every configuration of the three chapter 2 properties, replayed (same draws)."""
-    return properties.replay_properties()
+    return replay_properties()
 
 
 def test_calculator_equals_torch_on_the_property_configurations(
@@ -215,8 +210,8 @@ def test_calculator_equals_torch_on_the_property_configurations(
             assert {key: int(answer[key]) for key in costs} == costs, (layer, answer)
             costs_checked += 1
     counts = {name: len(cases) for name, cases in property_cases.items()}
-    assert list(counts.values()) == list(properties.EXAMPLES.values())  # 1,500 + 1,500 + 1,000
-    assert len(layers) == sum(properties.EXAMPLES.values()) >= 4000
+    assert counts == EXAMPLES  # 1,500 + 1,500 + 1,000
+    assert len(layers) == sum(EXAMPLES.values()) >= 4000
     refused = sum(theirs is None for theirs, _ in expected)
     assert 0.2 * len(layers) <= refused <= 0.8 * len(layers)
     assert costs_checked == len(layers) - refused
@@ -258,7 +253,7 @@ def test_same_padding_equals_torch(arithmetic_page) -> None:
     answers = call(arithmetic_page, BATCH_LAYERS, layers)
     refused = 0
     for layer, answer in zip(layers, answers, strict=True):
-        theirs = properties.torch_outcome(
+        theirs = torch_outcome(
             lambda layer=layer: nn.Conv2d(2, 4, layer["kernel"], layer["stride"], "same",
                                           layer["dilation"], groups=2)(
                 torch.zeros(1, 2, layer["height"], layer["width"])))  # fmt: skip
@@ -316,17 +311,17 @@ def torch_sizes(stack: list, height: int, width: int) -> list[tuple[int, int]]:
 
 
 def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
-    stacks = drawn(receptive.stacks(), STACK_EXAMPLES)
-    lists = drawn(st.tuples(receptive.layer_lists(), st.integers(1, 12)), STACK_EXAMPLES)
+    drawn_stacks = drawn(stacks(), STACK_EXAMPLES)
+    lists = drawn(st.tuples(layer_lists(), st.integers(1, 12)), STACK_EXAMPLES)
     requests = [
         {"layers": stack_layers(stack), "size": size}
-        for stack, height, width in stacks
+        for stack, height, width in drawn_stacks
         for size in (height, width)
     ]
     requests += [{"layers": stack_layers([("conv", layer) for layer in layers]), "size": size}
                  for layers, size in lists]  # fmt: skip
     answers = call(arithmetic_page, BATCH_STACKS, requests)
-    for index, (stack, height, width) in enumerate(stacks):
+    for index, (stack, height, width) in enumerate(drawn_stacks):
         by_height, by_width = answers[2 * index]["fields"], answers[2 * index + 1]["fields"]
         layers = [layer for _, layer in stack]
         expected = CALCULATOR["receptive_fields"](layers, height)
@@ -339,7 +334,7 @@ def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
             stack, height, width
         )
     refused = 0
-    for (layers, size), answer in zip(lists, answers[2 * len(stacks) :], strict=True):
+    for (layers, size), answer in zip(lists, answers[2 * len(drawn_stacks) :], strict=True):
         try:
             expected = CALCULATOR["receptive_fields"](layers, size)
         except ValueError as error:
@@ -354,7 +349,7 @@ def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
 
 
 def test_page_says_what_the_calculator_tests_check() -> None:
-    counts = properties.EXAMPLES
+    counts = EXAMPLES
     claim = (f"卷积 {counts['conv']:,} 组、池化 {counts['pool']:,} 组、"
              f"转置卷积 {counts['transposed']:,} 组，共 {sum(counts.values()):,} 组")  # fmt: skip
     assert claim in ARITHMETIC_PAGE
