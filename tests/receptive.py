@@ -21,6 +21,11 @@ clipped_interval = CALCULATOR["clipped_interval"]
 Layer = tuple[int, int, int, int]  # (K, S, P, D) of one layer
 # the ranges of the random stacks (inclusive), as the page states them
 STACK_LAYERS, STACK_KERNELS, STACK_STRIDES, STACK_DILATIONS = (1, 4), (1, 5), (1, 3), (1, 3)
+# How many examples the tests draw; the page quotes these counts (hand_numbers) and
+# tests/test_receptive_field_prose.py checks that it quotes exactly these.
+PROPERTY_EXAMPLES = 250  # random stacks in the gradient property test (test_receptive_field.py)
+FORMULA_EXAMPLES = 400  # random layer lists for the three algorithms (test_receptive_field.py)
+STACK_EXAMPLES = 300  # random stacks, and layer lists, for the widget (test_widgets_calculator.py)
 
 
 # ---------------------------------------------------------------- random stacks

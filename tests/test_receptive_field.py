@@ -21,6 +21,8 @@ from torch.nn import functional as F
 
 from tests.helpers import load_snippet, one_thread, snippet, stored
 from tests.receptive import (
+    FORMULA_EXAMPLES,
+    PROPERTY_EXAMPLES,
     Layer,
     box,
     clipped_interval,
@@ -33,9 +35,6 @@ from tests.receptive import (
     receptive_fields,
     stacks,
 )
-
-PROPERTY_EXAMPLES = 250  # random stacks in the gradient property test
-FORMULA_EXAMPLES = 400  # random layer lists for the three algorithms
 
 
 @pytest.fixture(autouse=True)

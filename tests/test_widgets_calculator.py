@@ -36,9 +36,9 @@ from tests.browser import (
     base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
     browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
 )
-from tests.helpers import snippet, stored
+from tests.helpers import page_text, snippet, stored
 from tests.properties import EXAMPLES, Outcome, replay_properties, torch_outcome
-from tests.receptive import layer_lists, stacks
+from tests.receptive import STACK_EXAMPLES, layer_lists, stacks
 from tests.widgets import (
     CALCULATOR_SCRIPTS,
     PHONE,
@@ -48,7 +48,6 @@ from tests.widgets import (
     call,
     coverage_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, coverage)
     open_page_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, open_page)
-    page_text,
     torch_on_one_thread_fixture,  # noqa: F401 (an autouse fixture)
 )
 
@@ -60,7 +59,6 @@ TRANSPOSED = snippet("variants/transposed_size")  # chapter 4's formula, the one
 COUNTER = snippet("arithmetic/cost_counter")
 CALCULATOR = snippet("receptive_field/calculator")
 ARITHMETIC_PAGE = page_text("conv-arithmetic.md")
-STACK_EXAMPLES = 300  # random stacks from tests/receptive.py's generators
 
 
 @pytest.fixture(scope="module")
@@ -348,18 +346,13 @@ def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
     assert 0.1 * len(lists) <= refused <= 0.9 * len(lists)
 
 
-def test_page_says_what_the_calculator_tests_check() -> None:
-    counts = EXAMPLES
-    claim = (f"卷积 {counts['conv']:,} 组、池化 {counts['pool']:,} 组、"
-             f"转置卷积 {counts['transposed']:,} 组，共 {sum(counts.values()):,} 组")  # fmt: skip
-    assert claim in ARITHMETIC_PAGE
+def test_both_pages_embed_the_calculator() -> None:
+    """(The counts the two pages quote are checked by tests/test_arithmetic_prose.py and
+    tests/test_receptive_field_prose.py, which run without a browser.)"""
     assert '<script type="module" src="../assets/javascripts/conv-calculator.js">' in (
         ARITHMETIC_PAGE
     )
-    receptive_page = page_text("receptive-field.md")
-    assert 'data-widget="conv-calculator"' in receptive_page
-    assert f"抽取 {STACK_EXAMPLES} 个网络" in receptive_page
-    assert f"再抽取 {STACK_EXAMPLES} 个只含卷积的层列表" in receptive_page
+    assert 'data-widget="conv-calculator"' in page_text("receptive-field.md")
 
 
 # ---------------------------------------------------------------- the calculator's form
@@ -393,6 +386,18 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     # the default is the page's animated example: 5×5, 3×3 kernel, stride 2, padding 1
     assert shown["shape"] == "(1, 1, 3, 3)" and shown["parameters"] == "10"
     assert shown["macs"] == "81" and shown["error"] == ""
+    labels = page.locator(".cnn-calc label, .cnn-calc dt, .cnn-field__name").all_inner_texts()
+    book_letters = [  # 符号与约定
+        "批大小 B",
+        "输出形状 (B, C, H, W)",
+        "卷积核 K（kernel_size）",
+        "步长 S（stride）",
+        "每侧填充 P（padding）",
+        "空洞率 D（dilation）",
+        "分组数 G（groups）",
+    ]
+    assert [label for label in book_letters if label not in labels] == []
+    assert not any("N" in label.split() for label in labels)
     elements = 5 * 5 + 3 * 3 + 10  # input, output, weights and bias
     assert shown["memory"] == f"{elements} 个元素，{4 * elements} 字节（0.00018 MB，0.00017 MiB）"
     assert page.locator(".cnn-grids svg").count() == 3
@@ -434,7 +439,7 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     page.locator("[id$='-stride-w']").first.fill("")
     assert results(page)["error"].endswith("宽（W）方向：stride 必须是整数，收到 ''")
     page.locator("[id$='-stride-w']").first.fill("1")
-    set_field(page, "分组 groups", "4")
+    set_field(page, "分组数 G（groups）", "4")
     assert results(page)["error"].endswith("groups=4 必须同时整除 in_channels=3 与 out_channels=10")
 
 
@@ -491,7 +496,7 @@ def test_calculator_form_other_layers(open_page) -> None:
 
 
 def stack_table(page) -> list[list[str]]:
-    """The stack's computed columns, row by row: output side, r, J, start a, centre c."""
+    """The stack's computed columns, row by row: output side, R, J, start a, centre."""
     return page.evaluate("""() => [...document.querySelectorAll(".cnn-stack tbody tr")].map(
       (row) => ["out", "size", "jump", "start", "centre"].map(
         (key) => row.querySelector(`output[id$='-${key}']`).textContent))""")
@@ -503,12 +508,19 @@ def test_stack_shows_the_chapter_3_example(open_page) -> None:
     page = visit.page
     page.wait_for_selector("[data-widget='conv-calculator'][data-ready]")
     table = stored("receptive_field/calculator.out")
-    rows = [line.split() for line in table.splitlines()[1:6]]  # layer (k, s, p, d) r J a c out
+    rows = [line.split() for line in table.splitlines()[1:6]]  # layer (K, S, P, D) R J a centre out
     expected = [[row[-1], row[-5], row[-4], row[-3], row[-2]] for row in rows]
     assert stack_table(page) == expected
+    # the book's letters (符号与约定), as the snippet's header prints them
+    header = page.locator(".cnn-stack thead th").all_inner_texts()
+    letters = ["K", "S", "P", "D", "ceil", "输出边长", "R", "J", "起点 a", "中心"]
+    assert header == ["#", "类型", *letters, ""]
+    printed = table.splitlines()[0]
+    assert "(K, S, P, D)" in printed and all(label in printed for label in header[7:12])
     page.get_by_role("button", name="添加一层", exact=True).click()
     assert stack_table(page)[-1] == ["8", "26", "4", "-12", "0.5"]  # 18 + (3 - 1) · 4 = 26
-    page.get_by_label("第 6 层 kernel").fill("11")  # wider than the padded 8-pixel map
+    kernel_6 = page.get_by_label("第 6 层 K（卷积核边长 kernel_size）")
+    kernel_6.fill("11")  # wider than the padded 8-pixel map
     assert stack_table(page)[-1] == ["—"] * 5
     error = page.locator("[id$='-stack-error']").first.inner_text()
     assert error == "PyTorch 会拒绝这个配置。第 6 层：" + (
@@ -526,7 +538,7 @@ def test_stack_shows_the_chapter_3_example(open_page) -> None:
     add_layer.click()
     assert "转置卷积" in page.locator("[id$='-stack-error']").first.inner_text()
     page.get_by_label("第 1 层 类型").select_option("avg")
-    assert page.get_by_label("第 1 层 dilation").is_disabled()
+    assert page.get_by_label("第 1 层 D（空洞率 dilation）").is_disabled()
     page.get_by_role("button", name="载入示例", exact=True).click()
     assert stack_table(page) == expected
 
