@@ -386,15 +386,16 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     # the default is the page's animated example: 5×5, 3×3 kernel, stride 2, padding 1
     assert shown["shape"] == "(1, 1, 3, 3)" and shown["parameters"] == "10"
     assert shown["macs"] == "81" and shown["error"] == ""
-    labels = page.locator(".cnn-calc label, .cnn-calc dt, .cnn-field__name").all_inner_texts()
-    book_letters = [  # 符号与约定
+    shown_labels = page.locator(".cnn-calc label, .cnn-calc dt, .cnn-field__name")
+    labels = [" ".join(text.split()) for text in shown_labels.all_inner_texts()]
+    book_letters = [  # 符号与约定, with PyTorch's argument name under the letter
         "批大小 B",
         "输出形状 (B, C, H, W)",
-        "卷积核 K（kernel_size）",
-        "步长 S（stride）",
-        "每侧填充 P（padding）",
-        "空洞率 D（dilation）",
-        "分组数 G（groups）",
+        "卷积核 K kernel_size",
+        "步长 S stride",
+        "每侧填充 P padding",
+        "空洞率 D dilation",
+        "分组数 G groups",
     ]
     assert [label for label in book_letters if label not in labels] == []
     assert not any("N" in label.split() for label in labels)
@@ -439,7 +440,7 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     page.locator("[id$='-stride-w']").first.fill("")
     assert results(page)["error"].endswith("宽（W）方向：stride 必须是整数，收到 ''")
     page.locator("[id$='-stride-w']").first.fill("1")
-    set_field(page, "分组数 G（groups）", "4")
+    set_field(page, "分组数 G groups", "4")
     assert results(page)["error"].endswith("groups=4 必须同时整除 in_channels=3 与 out_channels=10")
 
 

@@ -28,21 +28,22 @@ const STACK_INPUTS = [
 ];
 const CONVS = ["conv", "transposed"];
 const POOLS = ["max", "avg"];
-// Single numbers of the layer form: key, label, default, the kinds that use it.
+// Single numbers of the layer form: key, label, default, the kinds that use it. A label is the
+// book's name and letter (符号与约定), or [that, PyTorch's argument name] (shown under it).
 // The defaults are the page's animated example: 5×5 input, 3×3 kernel, stride 2, padding 1.
 const SINGLES = [
   ["batch", "批大小 B", 1, null],
   ["inChannels", "输入通道 C_in", 1, null],
   ["outChannels", "输出通道 C_out", 1, CONVS],
-  ["groups", "分组数 G（groups）", 1, CONVS],
+  ["groups", ["分组数 G", "groups"], 1, CONVS],
 ];
 // (height, width) pairs: key, label, defaults, the kinds that use it.
 const PAIRS = [
   ["size", "输入尺寸 H、W", [5, 5], null],
-  ["kernel", "卷积核 K（kernel_size）", [3, 3], null],
-  ["stride", "步长 S（stride）", [2, 2], null],
-  ["padding", "每侧填充 P（padding）", [1, 1], null],
-  ["dilation", "空洞率 D（dilation）", [1, 1], ["conv", "transposed", "max"]],
+  ["kernel", ["卷积核 K", "kernel_size"], [3, 3], null],
+  ["stride", ["步长 S", "stride"], [2, 2], null],
+  ["padding", ["每侧填充 P", "padding"], [1, 1], null],
+  ["dilation", ["空洞率 D", "dilation"], [1, 1], ["conv", "transposed", "max"]],
   ["outputPadding", "output_padding", [0, 0], ["transposed"]],
 ];
 const AXIS_NAMES = { H: "高（H）方向", W: "宽（W）方向" };
@@ -78,6 +79,12 @@ function readNumber(input) {
   return text !== "" && Number.isFinite(value) ? value : text;
 }
 
+/** A field label's content: its text, and PyTorch's argument name on a line of its own. */
+function labelContent(label) {
+  if (typeof label === "string") return [label];
+  return [label[0], " ", make("span", { class: "cnn-field__arg", text: label[1] })];
+}
+
 function numberField(id, label, value) {
   const input = make("input", {
     id,
@@ -86,7 +93,10 @@ function numberField(id, label, value) {
     value: String(value),
     inputmode: "numeric",
   });
-  return make("div", { class: "cnn-field" }, [make("label", { for: id, text: label }), input]);
+  return make("div", { class: "cnn-field" }, [
+    make("label", { for: id }, labelContent(label)),
+    input,
+  ]);
 }
 
 function pairField(id, label, values) {
@@ -102,7 +112,7 @@ function pairField(id, label, values) {
     return make("label", { class: "cnn-axis" }, [make("span", { text }), input]);
   };
   return make("div", { class: "cnn-field cnn-pair", role: "group", "aria-labelledby": nameId }, [
-    make("span", { id: nameId, class: "cnn-field__name", text: label }),
+    make("span", { id: nameId, class: "cnn-field__name" }, labelContent(label)),
     axis("h", "高", values[0]),
     axis("w", "宽", values[1]),
   ]);
