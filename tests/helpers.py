@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import torch
+import yaml
 from torch import nn
 from torch.nn import functional as F
 
@@ -40,6 +42,28 @@ __all__ = [
 def page(path: str) -> str:
     """The Markdown source of ``docs/<path>``."""
     return (DOCS / path).read_text(encoding="utf-8")
+
+
+def page_text(path: str) -> str:
+    """A page's Markdown with its line breaks (and the indentation after them) removed, so that
+    a sentence the source wraps can be searched whole."""
+    return re.sub(r"\s*\n\s*", "", page(path))
+
+
+FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """A page's YAML front matter (``{}`` if it has none) and the Markdown after it."""
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    return yaml.safe_load(match["yaml"]) or {}, text[match.end() :]
+
+
+def hand_numbers(path: str) -> dict[str, str]:
+    """``docs/<path>``'s ``hand_numbers``: the numbers typed by hand, with their reasons."""
+    return front_matter(page(path))[0].get("hand_numbers", {}) or {}
 
 
 def stored(path: str) -> str:

@@ -15,7 +15,8 @@ from torch.nn import functional as F
 
 from benchmarks.common import RESULTS_DIR
 from figures import conv_stride_padding, output_size_diagram
-from tests.helpers import page, snippet, stored
+from tests.helpers import hand_numbers, page, page_text, snippet, stored
+from tests.properties import EXAMPLES
 
 PAGE = "conv-arithmetic.md"
 CONV = snippet("arithmetic/conv_output_size")
@@ -149,11 +150,16 @@ def test_conv_gif_claims() -> None:
 
 
 def test_property_test_sizes_are_the_ones_quoted() -> None:
-    from tests.test_arithmetic_properties import EXAMPLES
-
+    """The page's hand-typed counts (hand_numbers) are EXAMPLES of tests/properties.py: the two
+    Python calculators' properties, and the calculator widget's replay of all three."""
+    conv, pool, transposed = EXAMPLES["conv"], EXAMPLES["pool"], EXAMPLES["transposed"]
+    assert conv == pool
+    assert f"卷积、池化各 {conv:,} 组配置，共 {conv + pool:,} 组" in text()
     total = sum(EXAMPLES.values())
-    assert EXAMPLES["conv"] == EXAMPLES["pool"]
-    assert f"卷积、池化各 {EXAMPLES['conv']:,} 组配置，共 {total:,} 组" in text()
+    replayed = f"卷积 {conv:,} 组、池化 {pool:,} 组、转置卷积 {transposed:,} 组，共 {total:,} 组"
+    assert replayed in page_text(PAGE)
+    counts = {f"{n:,}" for n in [conv, pool, transposed, conv + pool, total]}
+    assert set(hand_numbers(PAGE)) == counts  # every hand-typed number is one of these counts
 
 
 def test_ceil_mode_example_in_the_prose() -> None:

@@ -35,10 +35,6 @@ CHAPTER_PAGES = [p for c in load_book().chapters for p in c.pages if p.endswith(
 # Pages whose owners convert them to the book's notation in parallel (issue 13); the lead
 # removes an entry when that page's conversion is merged.
 PENDING = {
-    "conv-variants.md": "第 4 章：由该章负责人改用全书记号",
-    "operators.md": "第 5 章：由该章负责人改用全书记号",
-    "activations.md": "第 6 章：由该章负责人改用全书记号",
-    "normalization.md": "第 7 章：由该章负责人改用全书记号",
     "lenet-mnist.md": "第 9 章：由该章负责人改用全书记号",
     **{
         p: "第 10 章：由该章负责人改用全书记号"
@@ -177,6 +173,8 @@ def test_the_detector_on_examples() -> None:
     text = (
         "批大小记作 $B$。**跳距**（jump）$J_l$：相邻两个。类别数（classes）$K$ 个。"
         "用 $m$ 表示下采样次数。步长（stride）$S$ 决定间隔。"
+        # emphasis right before a symbol is no definition
+        "每个滤波器覆盖**全部** $C_\\text{in}$ 个输入通道。"
     )
     found = {symbol: defining for symbol, defining, _ in defined_symbols(text)}
     assert found == {"B": "批大小", "J_l": "跳距", "K": "类别数", "m": "下采样次数", "S": "步长"}
@@ -227,11 +225,49 @@ def test_no_chapter_uses_a_given_up_spelling(path: str) -> None:
         assert wrong not in text, f"{path}: 写“{right}”，不写“{wrong}”"
 
 
+GLOSSARY_GIVEN_UP = [  # (what, pattern) in the glossary's plain-text definitions
+    ("批大小写作 B，不写 N", re.compile(r"\(N,\s*C")),
+    (
+        "分组数写作 G、空洞率写作 D",
+        re.compile(r"1/[gN]\b|\b[gd]\s*[−-]\s*1\b|\bd\s*\(K|\bg\s*[组行]"),
+    ),
+    ("对数写作 ln 或 log₂", re.compile(r"(?<![\w-])log(?![\w₂_-])")),
+    ("空洞只有一种说法：隔开 D − 1 个像素", re.compile(r"相隔")),
+]
+
+
 def test_the_glossary_words_dilation_as_the_book_does() -> None:
     entries = {e["term"]: e["meaning"] for e in read_glossary(ABBREVIATIONS)}
     for term in ["空洞率", "空洞卷积"]:
         assert "隔开 D − 1 个像素" in entries[term], term
     assert not any(p.search(m) for m in entries.values() for _, p in GIVEN_UP[-1:])
+
+
+def test_the_glossary_uses_the_books_notation_and_terms() -> None:
+    entries = read_glossary(ABBREVIATIONS)
+    for entry in entries:
+        for what, pattern in GLOSSARY_GIVEN_UP:
+            assert not pattern.search(entry["meaning"]), f"{entry['term']}: {what}"
+        for wrong, right in TERMS.items():
+            assert wrong not in entry["meaning"], f"{entry['term']}: 写“{right}”，不写“{wrong}”"
+    examples = [
+        "(N, C, H, W)",
+        "参数量变为 1/g",
+        "分成 g 组",
+        "隔开 d − 1 个像素",
+        "log p",
+        "相隔 D",
+    ]
+    assert all(any(p.search(e) for _, p in GLOSSARY_GIVEN_UP) for e in examples)
+    assert not any(p.search("log-softmax 与 log₂ 及 ln") for _, p in GLOSSARY_GIVEN_UP)
+
+
+def test_the_glossary_has_one_line_per_term() -> None:
+    entries = read_glossary(ABBREVIATIONS)
+    terms = [e["term"] for e in entries]
+    english = [e["english"].split(",")[0].strip().lower() for e in entries]
+    assert sorted(t for t in set(terms) if terms.count(t) > 1) == []
+    assert sorted(t for t in set(english) if english.count(t) > 1) == []
 
 
 def test_pending_pages_are_chapter_pages() -> None:

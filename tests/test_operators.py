@@ -81,7 +81,7 @@ def test_stochastic_pooling_shapes_follow_the_pooling_formula() -> None:
 
 
 def test_stochastic_pooling_lies_between_average_and_max() -> None:
-    """Σ p_i a_i = Σa²/Σa is at least the mean (Cauchy-Schwarz) and at most the max."""
+    """Σ p_i x_i = Σx²/Σx is at least the mean (Cauchy-Schwarz) and at most the max."""
     x = torch.relu(torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(1)))
     pooled = stochastic_pool2d(x, 2, training=False)
     assert (pooled <= max_pool2d(x, 2) + 1e-6).all()
@@ -225,7 +225,7 @@ def test_worked_numbers_in_the_prose() -> None:
     assert second_moment == 10 and second_moment - 3**2 == 1
     standard_error = (1 / 100_000) ** 0.5
     assert round(standard_error, 3) == 0.003 and round(0.02 / standard_error) == 6
-    assert "$0.1, 0.2, 0.3, 0.4$" in PAGE and "$\\sum_i p_i a_i^2 - 3^2 = 10 - 9 = 1$" in PAGE
+    assert "$0.1, 0.2, 0.3, 0.4$" in PAGE and "$\\sum_i p_i x_i^2 - 3^2 = 10 - 9 = 1$" in PAGE
     sizes = [int(n) for n in output("overlapping_pooling.out").split("边长:")[1].split("->")]
     assert 2 * sizes[1] + 1 == sizes[0] and "$55 = 2 \\times 27 + 1$" in PAGE
 
@@ -323,7 +323,7 @@ def test_linear_layer_formulas_against_torch() -> None:
     assert "每个样本做 $C_\\text{in} C_\\text{out}$ 次乘加" in PAGE
     assert "$2\\,C_\\text{in} C_\\text{out}$ FLOPs" in PAGE
     assert "`weight` 形状是 $(C_\\text{out}, C_\\text{in})$" in PAGE
-    assert "y = W x + b" in PAGE and "$Y = X W^\\top + b$" in PAGE
+    assert "y = \\mathbf{W} x + b" in PAGE and "$Y = X \\mathbf{W}^\\top + b$" in PAGE
 
 
 def test_classifier_head_prose_numbers() -> None:

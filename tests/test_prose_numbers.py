@@ -22,12 +22,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.helpers import front_matter
 from tests.paths import DOCS
 
 PAGES = sorted(DOCS.rglob("*.md"))
-FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 HIDDEN = [
     re.compile(pattern, flags)
     for pattern, flags in [
@@ -51,13 +50,6 @@ HIDDEN = [
 NUMBER = re.compile(
     r"(?<![\w.\-])(?<![A-Za-z]-)[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?(?![\w])"
 )
-
-
-def front_matter(text: str) -> tuple[dict, str]:
-    match = FRONT_MATTER.match(text)
-    if match is None:
-        return {}, text
-    return yaml.safe_load(match["yaml"]) or {}, text[match.end() :]
 
 
 def prose(text: str) -> str:

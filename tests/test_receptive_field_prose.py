@@ -14,10 +14,13 @@ from torch.nn import functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from figures.receptive_field_growth import SCENARIOS, calculator_fields, path_counts
-from tests.helpers import page, snippet, stored
+from tests.helpers import hand_numbers, page, page_text, snippet, stored
 from tests.paths import SNIPPETS
-from tests.test_receptive_field import (
+from tests.receptive import (
+    FORMULA_EXAMPLES,
+    PROPERTY_EXAMPLES,
     STACK_DILATIONS,
+    STACK_EXAMPLES,
     STACK_KERNELS,
     STACK_LAYERS,
     STACK_STRIDES,
@@ -428,3 +431,15 @@ def test_exercise_answers_follow_the_calculator() -> None:
     layers = snippet("receptive_field/real_networks")["rows"]["ResNet-18 layer4"][0]
     sizes = {receptive_fields(layers, side)[-1].size for side in (224, 448)}
     assert sizes == {receptive_fields(layers)[-1].size}  # the field does not depend on the input
+
+
+def test_the_quoted_test_counts_are_the_tests() -> None:
+    """The page's hand-typed counts (hand_numbers) are the numbers of examples the tests draw."""
+    text = page_text("receptive-field.md")
+    assert f"核对计算器在 {PROPERTY_EXAMPLES} 个随机网络上都分毫不差" in text
+    assert f"用 hypothesis 生成 {PROPERTY_EXAMPLES} 个随机网络" in text
+    assert f"三种算法在 {FORMULA_EXAMPLES} 个随机层列表上逐层一致" in text
+    assert f"随机网络生成器抽取 {STACK_EXAMPLES} 个网络" in text
+    assert f"它再抽取 {STACK_EXAMPLES} 个只含卷积的层列表" in text
+    counts = {PROPERTY_EXAMPLES, FORMULA_EXAMPLES, STACK_EXAMPLES}
+    assert {int(n) for n in hand_numbers("receptive-field.md")} - counts == {224, 256}

@@ -92,8 +92,8 @@ STATED = [
         "S=2 P=5 D=1 output_padding=0 K=3",
         "最后一组参数 $P = 5 > D(K - 1) = 2$",
     ),
-    ("transposed_adjoint", "卷积矩阵 (48, 98)", "$C$ 是 $48 \\times 98$ 的矩阵"),
-    ("transposed_adjoint", "CᵀC 的秩 = 48 < 98", "$C^\\top C$ 的秩是 48"),
+    ("transposed_adjoint", "卷积矩阵 (48, 98)", "$A$ 是 $48 \\times 98$ 的矩阵"),
+    ("transposed_adjoint", "AᵀA 的秩 = 48 < 98", "$A^\\top A$ 的秩是 48"),
     ("checkerboard", "k3s2        第 3 行的覆盖次数: [2, 4, 2, 4,", "1、2、4 交错的格子"),
     (
         "checkerboard",
@@ -360,7 +360,7 @@ def test_prose_formulas_are_the_tested_ones() -> None:
         "\\hat{K} = D\\,(K - 1) + 1",
         "R_L = 1 + \\sum_{l=1}^{L} D_l\\,(K - 1)",
         "W' = (W - 1)\\,S - 2P + D\\,(K - 1) + \\text{output\\_padding} + 1",
-        "\\langle C x,\\ y \\rangle = \\langle x,\\ C^\\top y \\rangle",
+        "\\langle A x,\\ y \\rangle = \\langle x,\\ A^\\top y \\rangle",
         "$2K / K^2 = 2/K$",
         "\\sum_{u,v} c_u r_v\\, x[i+u, j+v] = \\sum_v r_v \\big(\\sum_u c_u\\, x[i+u, j+v]\\big)",
     ]

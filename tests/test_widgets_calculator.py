@@ -32,13 +32,13 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnbook.model import count_parameters
-from tests import test_arithmetic_properties as properties
-from tests import test_receptive_field as receptive
 from tests.browser import (
     base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
     browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
 )
-from tests.helpers import snippet, stored
+from tests.helpers import page_text, snippet, stored
+from tests.properties import EXAMPLES, Outcome, replay_properties, torch_outcome
+from tests.receptive import STACK_EXAMPLES, layer_lists, stacks
 from tests.widgets import (
     CALCULATOR_SCRIPTS,
     PHONE,
@@ -48,7 +48,6 @@ from tests.widgets import (
     call,
     coverage_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, coverage)
     open_page_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, open_page)
-    page_text,
     torch_on_one_thread_fixture,  # noqa: F401 (an autouse fixture)
 )
 
@@ -56,13 +55,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
 CONV = snippet("arithmetic/conv_output_size")
 POOL = snippet("arithmetic/pool_output_size")
-TRANSPOSED = snippet("arithmetic/transposed_output_size")
+TRANSPOSED = snippet("variants/transposed_size")  # chapter 4's formula, the one the book teaches
 COUNTER = snippet("arithmetic/cost_counter")
 CALCULATOR = snippet("receptive_field/calculator")
 ARITHMETIC_PAGE = page_text("conv-arithmetic.md")
-STACK_EXAMPLES = 300  # random stacks from tests/test_receptive_field.py's generators
-
-Outcome = tuple[int, ...] | None
 
 
 @pytest.fixture(scope="module")
@@ -148,17 +144,14 @@ def python_pool_message(c: dict) -> str | None:
 
 def python_transposed_message(c: dict) -> str | None:
     axes = zip((c["height"], c["width"]), c["kernel"], c["stride"], c["padding"],
-               c["output_padding"], c["dilation"], strict=True)  # fmt: skip
-    return python_message(lambda: [TRANSPOSED["conv_transpose_output_size"](*a) for a in axes])
+               c["dilation"], c["output_padding"], strict=True)  # fmt: skip
+    return python_message(lambda: [TRANSPOSED["transposed_output_size"](*a) for a in axes])
 
 
-KINDS = {  # the property test's name → (our layer, the Python calculator's message)
-    "test_conv2d_output_shape_matches_nn_conv2d": (conv_layer, python_conv_message),
-    "test_pool_output_size_matches_max_and_avg_pooling": (pool_layer, python_pool_message),
-    "test_conv_transpose_output_size_matches_nn_conv_transpose2d": (
-        transposed_layer,
-        python_transposed_message,
-    ),
+KINDS = {  # the property's kind → (our layer, the Python calculator's message)
+    "conv": (conv_layer, python_conv_message),
+    "pool": (pool_layer, python_pool_message),
+    "transposed": (transposed_layer, python_transposed_message),
 }
 
 
@@ -191,7 +184,7 @@ def torch_costs(module: nn.Module, x: torch.Tensor) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def property_cases() -> dict[str, list[tuple[dict, Outcome]]]:
     """Every configuration of the three chapter 2 properties, replayed (same draws)."""
-    return properties.replay_properties()
+    return replay_properties()
 
 
 def test_calculator_equals_torch_on_the_property_configurations(
@@ -215,8 +208,8 @@ def test_calculator_equals_torch_on_the_property_configurations(
             assert {key: int(answer[key]) for key in costs} == costs, (layer, answer)
             costs_checked += 1
     counts = {name: len(cases) for name, cases in property_cases.items()}
-    assert list(counts.values()) == list(properties.EXAMPLES.values())  # 1,500 + 1,500 + 1,000
-    assert len(layers) == sum(properties.EXAMPLES.values()) >= 4000
+    assert counts == EXAMPLES  # 1,500 + 1,500 + 1,000
+    assert len(layers) == sum(EXAMPLES.values()) >= 4000
     refused = sum(theirs is None for theirs, _ in expected)
     assert 0.2 * len(layers) <= refused <= 0.8 * len(layers)
     assert costs_checked == len(layers) - refused
@@ -258,7 +251,7 @@ def test_same_padding_equals_torch(arithmetic_page) -> None:
     answers = call(arithmetic_page, BATCH_LAYERS, layers)
     refused = 0
     for layer, answer in zip(layers, answers, strict=True):
-        theirs = properties.torch_outcome(
+        theirs = torch_outcome(
             lambda layer=layer: nn.Conv2d(2, 4, layer["kernel"], layer["stride"], "same",
                                           layer["dilation"], groups=2)(
                 torch.zeros(1, 2, layer["height"], layer["width"])))  # fmt: skip
@@ -316,17 +309,17 @@ def torch_sizes(stack: list, height: int, width: int) -> list[tuple[int, int]]:
 
 
 def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
-    stacks = drawn(receptive.stacks(), STACK_EXAMPLES)
-    lists = drawn(st.tuples(receptive.layer_lists(), st.integers(1, 12)), STACK_EXAMPLES)
+    drawn_stacks = drawn(stacks(), STACK_EXAMPLES)
+    lists = drawn(st.tuples(layer_lists(), st.integers(1, 12)), STACK_EXAMPLES)
     requests = [
         {"layers": stack_layers(stack), "size": size}
-        for stack, height, width in stacks
+        for stack, height, width in drawn_stacks
         for size in (height, width)
     ]
     requests += [{"layers": stack_layers([("conv", layer) for layer in layers]), "size": size}
                  for layers, size in lists]  # fmt: skip
     answers = call(arithmetic_page, BATCH_STACKS, requests)
-    for index, (stack, height, width) in enumerate(stacks):
+    for index, (stack, height, width) in enumerate(drawn_stacks):
         by_height, by_width = answers[2 * index]["fields"], answers[2 * index + 1]["fields"]
         layers = [layer for _, layer in stack]
         expected = CALCULATOR["receptive_fields"](layers, height)
@@ -339,7 +332,7 @@ def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
             stack, height, width
         )
     refused = 0
-    for (layers, size), answer in zip(lists, answers[2 * len(stacks) :], strict=True):
+    for (layers, size), answer in zip(lists, answers[2 * len(drawn_stacks) :], strict=True):
         try:
             expected = CALCULATOR["receptive_fields"](layers, size)
         except ValueError as error:
@@ -353,18 +346,13 @@ def test_stack_equals_receptive_fields_and_torch(arithmetic_page) -> None:
     assert 0.1 * len(lists) <= refused <= 0.9 * len(lists)
 
 
-def test_page_says_what_the_calculator_tests_check() -> None:
-    counts = properties.EXAMPLES
-    claim = (f"卷积 {counts['conv']:,} 组、池化 {counts['pool']:,} 组、"
-             f"转置卷积 {counts['transposed']:,} 组，共 {sum(counts.values()):,} 组")  # fmt: skip
-    assert claim in ARITHMETIC_PAGE
+def test_both_pages_embed_the_calculator() -> None:
+    """(The counts the two pages quote are checked by tests/test_arithmetic_prose.py and
+    tests/test_receptive_field_prose.py, which run without a browser.)"""
     assert '<script type="module" src="../assets/javascripts/conv-calculator.js">' in (
         ARITHMETIC_PAGE
     )
-    receptive_page = page_text("receptive-field.md")
-    assert 'data-widget="conv-calculator"' in receptive_page
-    assert f"抽取 {STACK_EXAMPLES} 个网络" in receptive_page
-    assert f"再抽取 {STACK_EXAMPLES} 个只含卷积的层列表" in receptive_page
+    assert 'data-widget="conv-calculator"' in page_text("receptive-field.md")
 
 
 # ---------------------------------------------------------------- the calculator's form
@@ -398,6 +386,19 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     # the default is the page's animated example: 5×5, 3×3 kernel, stride 2, padding 1
     assert shown["shape"] == "(1, 1, 3, 3)" and shown["parameters"] == "10"
     assert shown["macs"] == "81" and shown["error"] == ""
+    shown_labels = page.locator(".cnn-calc label, .cnn-calc dt, .cnn-field__name")
+    labels = [" ".join(text.split()) for text in shown_labels.all_inner_texts()]
+    book_letters = [  # 符号与约定, with PyTorch's argument name under the letter
+        "批大小 B",
+        "输出形状 (B, C, H, W)",
+        "卷积核 K kernel_size",
+        "步长 S stride",
+        "每侧填充 P padding",
+        "空洞率 D dilation",
+        "分组数 G groups",
+    ]
+    assert [label for label in book_letters if label not in labels] == []
+    assert not any("N" in label.split() for label in labels)
     elements = 5 * 5 + 3 * 3 + 10  # input, output, weights and bias
     assert shown["memory"] == f"{elements} 个元素，{4 * elements} 字节（0.00018 MB，0.00017 MiB）"
     assert page.locator(".cnn-grids svg").count() == 3
@@ -439,7 +440,7 @@ def test_calculator_form_with_the_keyboard(open_page) -> None:
     page.locator("[id$='-stride-w']").first.fill("")
     assert results(page)["error"].endswith("宽（W）方向：stride 必须是整数，收到 ''")
     page.locator("[id$='-stride-w']").first.fill("1")
-    set_field(page, "分组 groups", "4")
+    set_field(page, "分组数 G groups", "4")
     assert results(page)["error"].endswith("groups=4 必须同时整除 in_channels=3 与 out_channels=10")
 
 
@@ -496,7 +497,7 @@ def test_calculator_form_other_layers(open_page) -> None:
 
 
 def stack_table(page) -> list[list[str]]:
-    """The stack's computed columns, row by row: output side, r, J, start a, centre c."""
+    """The stack's computed columns, row by row: output side, R, J, start a, centre."""
     return page.evaluate("""() => [...document.querySelectorAll(".cnn-stack tbody tr")].map(
       (row) => ["out", "size", "jump", "start", "centre"].map(
         (key) => row.querySelector(`output[id$='-${key}']`).textContent))""")
@@ -508,12 +509,19 @@ def test_stack_shows_the_chapter_3_example(open_page) -> None:
     page = visit.page
     page.wait_for_selector("[data-widget='conv-calculator'][data-ready]")
     table = stored("receptive_field/calculator.out")
-    rows = [line.split() for line in table.splitlines()[1:6]]  # layer (k, s, p, d) r J a c out
+    rows = [line.split() for line in table.splitlines()[1:6]]  # layer (K, S, P, D) R J a centre out
     expected = [[row[-1], row[-5], row[-4], row[-3], row[-2]] for row in rows]
     assert stack_table(page) == expected
+    # the book's letters (符号与约定), as the snippet's header prints them
+    header = page.locator(".cnn-stack thead th").all_inner_texts()
+    letters = ["K", "S", "P", "D", "ceil", "输出边长", "R", "J", "起点 a", "中心"]
+    assert header == ["#", "类型", *letters, ""]
+    printed = table.splitlines()[0]
+    assert "(K, S, P, D)" in printed and all(label in printed for label in header[7:12])
     page.get_by_role("button", name="添加一层", exact=True).click()
     assert stack_table(page)[-1] == ["8", "26", "4", "-12", "0.5"]  # 18 + (3 - 1) · 4 = 26
-    page.get_by_label("第 6 层 kernel").fill("11")  # wider than the padded 8-pixel map
+    kernel_6 = page.get_by_label("第 6 层 K（卷积核边长 kernel_size）")
+    kernel_6.fill("11")  # wider than the padded 8-pixel map
     assert stack_table(page)[-1] == ["—"] * 5
     error = page.locator("[id$='-stack-error']").first.inner_text()
     assert error == "PyTorch 会拒绝这个配置。第 6 层：" + (
@@ -531,7 +539,7 @@ def test_stack_shows_the_chapter_3_example(open_page) -> None:
     add_layer.click()
     assert "转置卷积" in page.locator("[id$='-stack-error']").first.inner_text()
     page.get_by_label("第 1 层 类型").select_option("avg")
-    assert page.get_by_label("第 1 层 dilation").is_disabled()
+    assert page.get_by_label("第 1 层 D（空洞率 dilation）").is_disabled()
     page.get_by_role("button", name="载入示例", exact=True).click()
     assert stack_table(page) == expected
 

@@ -36,6 +36,7 @@ from tests.browser import (
     base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
     browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
 )
+from tests.helpers import page_text
 from tests.paths import DOCS
 from tests.widgets import (
     LENET_SCRIPTS,
@@ -48,7 +49,6 @@ from tests.widgets import (
     call,
     coverage_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, coverage)
     open_page_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, open_page)
-    page_text,
     torch_on_one_thread_fixture,  # noqa: F401 (an autouse fixture)
 )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlparse
 
@@ -20,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser import Visit
-from tests.helpers import one_thread, page
+from tests.helpers import one_thread
 from tests.paths import DOCS
 
 SCRIPTS = "/assets/javascripts/"
@@ -29,11 +28,6 @@ LENET_SCRIPTS = ["lenet.js", "lenet-widget.js"]
 WIDGET_SCRIPTS = CALCULATOR_SCRIPTS + LENET_SCRIPTS
 MODEL_FILE = DOCS / "assets" / "models" / "lenet.bin"
 PHONE = {"width": 390, "height": 844}
-
-
-def page_text(name: str) -> str:
-    """A page's Markdown with its line breaks (and the indentation after them) removed."""
-    return re.sub(r"\s*\n\s*", "", page(name))
 
 
 # ---------------------------------------------------------------- coverage

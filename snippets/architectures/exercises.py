@@ -33,10 +33,10 @@ print(f"练习 2  参数 {params:,}，MACs {macs / 1e6:.2f} M；同尺寸的 24 
 
 
 # --8<-- [start:traffic]
-# 练习 3：28×28 上的 1×1 卷积，(c1, c2) = (64, 256) 与 (128, 128) 的乘加次数相同，
+# 练习 3：28×28 上的 1×1 卷积，(C_in, C_out) = (64, 256) 与 (128, 128) 的乘加次数相同，
 # 访存量各是多少个元素？
-def traffic(c1: int, c2: int, side: int = 28) -> int:
-    return side * side * (c1 + c2) + c1 * c2
+def traffic(c_in: int, c_out: int, side: int = 28) -> int:
+    return side * side * (c_in + c_out) + c_in * c_out
 
 
 print(f"练习 3  (64, 256): {traffic(64, 256):,}，(128, 128): {traffic(128, 128):,}，"

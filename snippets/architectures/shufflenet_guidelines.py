@@ -13,32 +13,32 @@ from torchvision import models
 
 
 # --8<-- [start:g1]
-def pointwise_traffic(side: int, c1: int, c2: int, groups: int = 1) -> int:
-    """1×1 卷积（c1 → c2，分 groups 组）在 side×side 特征图上的访存量：输入 + 输出 + 权重。"""
-    return side * side * (c1 + c2) + c1 * c2 // groups
+def pointwise_traffic(side: int, c_in: int, c_out: int, groups: int = 1) -> int:
+    """1×1 卷积（c_in → c_out，分 groups 组）在 side×side 特征图上的访存量：输入 + 输出 + 权重。"""
+    return side * side * (c_in + c_out) + c_in * c_out // groups
 
 
-side, macs = 56, 56 * 56 * 128 * 128  # 乘加次数固定为 B = h·w·c1·c2（c1 = c2 = 128 时）
+side, macs = 56, 56 * 56 * 128 * 128  # 乘加次数固定为 H·W·C_in·C_out（C_in = C_out = 128 时）
 lower_bound = 2 * math.sqrt(side * side * macs) + macs / (side * side)
-print("G1  c1:c2   c1    c2   访存量 / 下界")
-for ratio in [1, 4, 16, 64]:  # c1·c2 = 128² = 2^14，比值取 4 的幂才能整除
-    c1 = round(math.sqrt(macs / (side * side) / ratio))
-    c2 = macs // (side * side * c1)
-    assert side * side * c1 * c2 == macs  # 乘加次数相同
-    traffic = pointwise_traffic(side, c1, c2)
-    print(f"    1:{ratio:<4} {c1:>4} {c2:>5} {traffic / lower_bound:>10.3f}")
-    assert traffic >= lower_bound - 1e-6  # 均值不等式：c1 + c2 ≥ 2·sqrt(c1·c2)
-assert pointwise_traffic(side, 128, 128) == lower_bound  # 等号在 c1 = c2 时成立
+print("G1  C_in:C_out  C_in  C_out  访存量 / 下界")
+for ratio in [1, 4, 16, 64]:  # C_in·C_out = 128² = 2^14，比值取 4 的幂才能整除
+    c_in = round(math.sqrt(macs / (side * side) / ratio))
+    c_out = macs // (side * side * c_in)
+    assert side * side * c_in * c_out == macs  # 乘加次数相同
+    traffic = pointwise_traffic(side, c_in, c_out)
+    print(f"    1:{ratio:<9} {c_in:>4} {c_out:>6} {traffic / lower_bound:>13.3f}")
+    assert traffic >= lower_bound - 1e-6  # 均值不等式：C_in + C_out ≥ 2·sqrt(C_in·C_out)
+assert pointwise_traffic(side, 128, 128) == lower_bound  # 等号在 C_in = C_out 时成立
 # --8<-- [end:g1]
 
 # --8<-- [start:g2]
-print("G2  分组   c1    c2   访存量 / 不分组")
+print("G2  分组        C_in  C_out  访存量 / 不分组")
 base = pointwise_traffic(side, 128, 128)
 for groups in [1, 2, 4, 8]:
-    c2 = 128 * groups  # 输入 128 通道、乘加次数固定：分组越多，输出通道可以越多
-    assert side * side * 128 * c2 // groups == macs
-    traffic = pointwise_traffic(side, 128, c2, groups)
-    print(f"    g = {groups:<3} 128 {c2:>5} {traffic / base:>10.3f}")
+    c_out = 128 * groups  # 输入 128 通道、乘加次数固定：分组越多，输出通道可以越多
+    assert side * side * 128 * c_out // groups == macs
+    traffic = pointwise_traffic(side, 128, c_out, groups)
+    print(f"    G = {groups:<8} 128 {c_out:>6} {traffic / base:>13.3f}")
 # --8<-- [end:g2]
 
 

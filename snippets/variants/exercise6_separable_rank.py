@@ -3,15 +3,14 @@
 import torch
 
 candidates = {
-    "A": [[1.0, 2.0], [2.0, 4.0]],
-    "B": [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]],
-    "C": [[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]],
+    "M1": [[1.0, 2.0], [2.0, 4.0]],
+    "M2": [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]],
+    "M3": [[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]],
 }
 for name, kernel in candidates.items():
     rank = int(torch.linalg.matrix_rank(torch.tensor(kernel)))
     print(f"{name}：秩 {rank}，{'能' if rank == 1 else '不能'}分离")
 
-# B 是 [1, 2, 1] 与自己的外积；C 是两个秩 1 矩阵之和（一横一竖）
-assert torch.equal(
-    torch.outer(torch.tensor([1.0, 2, 1]), torch.tensor([1.0, 2, 1])), torch.tensor(candidates["B"])
-)
+# M2 是 [1, 2, 1] 与自己的外积；M3 是两个秩 1 矩阵之和（一横一竖）
+binomial = torch.tensor([1.0, 2, 1])
+assert torch.equal(torch.outer(binomial, binomial), torch.tensor(candidates["M2"]))

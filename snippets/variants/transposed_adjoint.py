@@ -24,7 +24,7 @@ print("autograd 的输入梯度 == conv_transpose2d:", same)
 # --8<-- [end:adjoint]
 
 # --8<-- [start:matrix]
-# 把卷积写成矩阵 C：第 j 列是第 j 个单位输入的卷积结果；转置卷积的矩阵正好是 Cᵀ
+# 把卷积写成矩阵 A：第 j 列是第 j 个单位输入的卷积结果；转置卷积的矩阵正好是 Aᵀ
 with torch.no_grad():
     inputs = torch.eye(2 * 7 * 7, dtype=torch.float64).view(-1, 2, 7, 7)
     conv_matrix = F.conv2d(inputs, w, **settings).flatten(1).T  # (48, 98)
@@ -37,11 +37,11 @@ print(
 # --8<-- [end:matrix]
 
 # --8<-- [start:not_inverse]
-# 转置不是逆：98 维的输入被压到 48 维，信息已经丢了，CᵀC 的秩至多 48
+# 转置不是逆：98 维的输入被压到 48 维，信息已经丢了，AᵀA 的秩至多 48
 gram = conv_matrix.T @ conv_matrix  # (98, 98)
 rank = int(torch.linalg.matrix_rank(gram))
 with torch.no_grad():
     round_trip = F.conv_transpose2d(F.conv2d(x, w, **settings), w, **settings)
 assert rank <= 48 and round_trip.shape == x.shape and not torch.allclose(round_trip, x)
-print(f"CᵀC 的秩 = {rank} < 98；conv_transpose(conv(x)) 形状对了，数值不等于 x")
+print(f"AᵀA 的秩 = {rank} < 98；conv_transpose(conv(x)) 形状对了，数值不等于 x")
 # --8<-- [end:not_inverse]

@@ -4,11 +4,11 @@
 // with the same Chinese message:
 //   convOutputSize / conv2dOutputShape  snippets/arithmetic/conv_output_size.py
 //   poolOutputSize                      snippets/arithmetic/pool_output_size.py
-//   convTransposeOutputSize             snippets/arithmetic/transposed_output_size.py
+//   transposedOutputSize                snippets/variants/transposed_size.py (chapter 4)
 //   layerCost                           snippets/arithmetic/cost_counter.py (1 MAC = 2 FLOPs)
 //   stackFields                         snippets/receptive_field/calculator.py
-// tests/test_widgets_calculator.py runs these functions in Chromium on the configurations of
-// tests/test_arithmetic_properties.py and compares them with torch.
+// tests/test_widgets_calculator.py runs these functions in Chromium on the configurations the
+// properties of tests/properties.py draw and compares them with torch and the Python messages.
 
 /** A configuration PyTorch refuses; `axis` is "H" or "W" when one spatial axis is at fault,
  * `layer` the 0-based row of a stack. */
@@ -100,30 +100,40 @@ export function poolOutputSize(
   return size;
 }
 
-/** (W−1)S − 2P + D(K−1) + output_padding + 1 on one axis. */
-export function convTransposeOutputSize(
-  inputSize,
+/**
+ * (W−1)S − 2P + D(K−1) + output_padding + 1 on one axis, with the rules and messages of
+ * transposed_output_size (snippets/variants/transposed_size.py, chapter 4). That function takes
+ * integers; a form field that holds no integer is refused here first ("… 必须是整数").
+ */
+export function transposedOutputSize(
+  size,
   kernelSize,
   stride = 1,
   padding = 0,
-  outputPadding = 0,
   dilation = 1,
+  outputPadding = 0,
 ) {
-  checkInteger("input_size", inputSize, 1);
-  checkInteger("kernel_size", kernelSize, 1);
-  checkInteger("stride", stride, 1);
-  checkInteger("padding", padding, 0);
-  checkInteger("output_padding", outputPadding, 0);
-  checkInteger("dilation", dilation, 1);
-  if (outputPadding >= Math.max(stride, dilation)) {
+  const atLeastOne = [
+    ["size", size],
+    ["kernel_size", kernelSize],
+    ["stride", stride],
+    ["dilation", dilation],
+  ];
+  const anyInteger = [...atLeastOne, ["padding", padding], ["output_padding", outputPadding]];
+  for (const [name, value] of anyInteger) checkInteger(name, value, -Infinity); // the form's rule
+  for (const [name, value] of atLeastOne) {
+    if (value < 1) throw new ConfigError(`${name} 至少为 1，实际为 ${value}`);
+  }
+  if (padding < 0) throw new ConfigError(`padding 不能为负，实际为 ${padding}`);
+  const limit = Math.max(stride, dilation);
+  if (!(outputPadding >= 0 && outputPadding < limit)) {
     throw new ConfigError(
-      `output_padding=${outputPadding} 必须小于 stride=${stride} 或 dilation=${dilation}`,
+      `output_padding 必须在 [0, max(stride, dilation)) = [0, ${limit}) 内，实际为 ${outputPadding}`,
     );
   }
-  const size =
-    (inputSize - 1) * stride - 2 * padding + dilation * (kernelSize - 1) + outputPadding + 1;
-  if (size < 1) throw new ConfigError(`padding=${padding} 太大：输出长度为 ${size}`);
-  return size;
+  const out = (size - 1) * stride - 2 * padding + dilation * (kernelSize - 1) + outputPadding + 1;
+  if (out < 1) throw new ConfigError(`padding=${padding} 太大：输出长度将是 ${out}`);
+  return out;
 }
 
 /** padding='same' at stride 1: D(K−1) in all, the odd one on the right (bottom) side. */
@@ -195,14 +205,7 @@ export function convTranspose2dOutputShape([inChannels, height, width], outChann
   checkChannels(inChannels, outChannels, groups);
   const sizes = [height, width];
   const out = perAxis((i) =>
-    convTransposeOutputSize(
-      sizes[i],
-      kernel[i],
-      stride[i],
-      padding[i],
-      outputPadding[i],
-      dilation[i],
-    ),
+    transposedOutputSize(sizes[i], kernel[i], stride[i], padding[i], dilation[i], outputPadding[i]),
   );
   return [outChannels, ...out];
 }

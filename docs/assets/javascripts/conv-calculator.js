@@ -10,31 +10,40 @@ const KINDS = {
   avg: "平均池化 nn.AvgPool2d",
 };
 const STACK_KINDS = { conv: "卷积", max: "最大池化", avg: "平均池化" };
-// The computed columns of a stack row (their labels show on phone screens, without the header).
+// The computed columns of a stack row (their labels show on phone screens, without the header),
+// in the letters of the book's 符号与约定 page: R_l, J_l, a_l; the centre has no letter.
 const STACK_VALUES = [
-  ["out", "输出"],
-  ["size", "r"],
+  ["out", "输出边长"],
+  ["size", "R"],
   ["jump", "J"],
-  ["start", "a"],
-  ["centre", "c"],
+  ["start", "起点 a"],
+  ["centre", "中心"],
+];
+// The hyper-parameter columns of a stack row: key, letter (the header), what it is.
+const STACK_INPUTS = [
+  ["kernel", "K", "卷积核边长 kernel_size"],
+  ["stride", "S", "步长 stride"],
+  ["padding", "P", "每侧填充 padding"],
+  ["dilation", "D", "空洞率 dilation"],
 ];
 const CONVS = ["conv", "transposed"];
 const POOLS = ["max", "avg"];
-// Single numbers of the layer form: key, label, default, the kinds that use it.
+// Single numbers of the layer form: key, label, default, the kinds that use it. A label is the
+// book's name and letter (符号与约定), or [that, PyTorch's argument name] (shown under it).
 // The defaults are the page's animated example: 5×5 input, 3×3 kernel, stride 2, padding 1.
 const SINGLES = [
-  ["batch", "批大小 N", 1, null],
+  ["batch", "批大小 B", 1, null],
   ["inChannels", "输入通道 C_in", 1, null],
   ["outChannels", "输出通道 C_out", 1, CONVS],
-  ["groups", "分组 groups", 1, CONVS],
+  ["groups", ["分组数 G", "groups"], 1, CONVS],
 ];
 // (height, width) pairs: key, label, defaults, the kinds that use it.
 const PAIRS = [
   ["size", "输入尺寸 H、W", [5, 5], null],
-  ["kernel", "卷积核 kernel_size", [3, 3], null],
-  ["stride", "步长 stride", [2, 2], null],
-  ["padding", "每侧填充 padding", [1, 1], null],
-  ["dilation", "空洞 dilation", [1, 1], ["conv", "transposed", "max"]],
+  ["kernel", ["卷积核 K", "kernel_size"], [3, 3], null],
+  ["stride", ["步长 S", "stride"], [2, 2], null],
+  ["padding", ["每侧填充 P", "padding"], [1, 1], null],
+  ["dilation", ["空洞率 D", "dilation"], [1, 1], ["conv", "transposed", "max"]],
   ["outputPadding", "output_padding", [0, 0], ["transposed"]],
 ];
 const AXIS_NAMES = { H: "高（H）方向", W: "宽（W）方向" };
@@ -70,6 +79,12 @@ function readNumber(input) {
   return text !== "" && Number.isFinite(value) ? value : text;
 }
 
+/** A field label's content: its text, and PyTorch's argument name on a line of its own. */
+function labelContent(label) {
+  if (typeof label === "string") return [label];
+  return [label[0], " ", make("span", { class: "cnn-field__arg", text: label[1] })];
+}
+
 function numberField(id, label, value) {
   const input = make("input", {
     id,
@@ -78,7 +93,10 @@ function numberField(id, label, value) {
     value: String(value),
     inputmode: "numeric",
   });
-  return make("div", { class: "cnn-field" }, [make("label", { for: id, text: label }), input]);
+  return make("div", { class: "cnn-field" }, [
+    make("label", { for: id }, labelContent(label)),
+    input,
+  ]);
 }
 
 function pairField(id, label, values) {
@@ -94,7 +112,7 @@ function pairField(id, label, values) {
     return make("label", { class: "cnn-axis" }, [make("span", { text }), input]);
   };
   return make("div", { class: "cnn-field cnn-pair", role: "group", "aria-labelledby": nameId }, [
-    make("span", { id: nameId, class: "cnn-field__name", text: label }),
+    make("span", { id: nameId, class: "cnn-field__name" }, labelContent(label)),
     axis("h", "高", values[0]),
     axis("w", "宽", values[1]),
   ]);
@@ -210,13 +228,13 @@ function bytesText(bytes) {
 }
 
 function pythonCode(layer, shape) {
-  const [n, c, h, w] = shape.input;
+  const [b, c, h, w] = shape.input;
   return [
     "import torch",
     "from torch import nn",
     "",
     `layer = ${arithmetic.torchCode(layer)}`,
-    `y = layer(torch.zeros(${n}, ${c}, ${h}, ${w}))`,
+    `y = layer(torch.zeros(${b}, ${c}, ${h}, ${w}))`,
     `print(tuple(y.shape))  # (${shape.output.join(", ")})`,
   ].join("\n");
 }
@@ -243,7 +261,7 @@ function buildResults(prefix) {
   return make("div", { class: "cnn-calc__results" }, [
     make("p", { class: "cnn-error", id: `${prefix}-error`, role: "status", "aria-live": "polite" }),
     make("dl", { class: "cnn-results", id: `${prefix}-numbers` }, [
-      row("shape", "输出形状 (N, C, H, W)"),
+      row("shape", "输出形状 (B, C, H, W)"),
       row("parameters", "参数量"),
       row("macs", "乘加 MACs"),
       row("flops", "浮点运算 FLOPs"),
@@ -496,10 +514,7 @@ function stackRow(prefix, index, layer) {
   return make("tr", {}, [
     make("th", { scope: "row", text: String(index + 1) }),
     make("td", { class: "cnn-stack__type" }, [kind]),
-    cell("kernel", "kernel", layer.kernel),
-    cell("stride", "stride", layer.stride),
-    cell("padding", "padding", layer.padding),
-    cell("dilation", "dilation", layer.dilation),
+    ...STACK_INPUTS.map(([key, letter, what]) => cell(key, `${letter}（${what}）`, layer[key])),
     make("td", {}, [ceil]),
     ...computed,
     make("td", {}, [remove]),
@@ -510,18 +525,12 @@ function buildStack(prefix) {
   const head = [
     "#",
     "类型",
-    "k",
-    "s",
-    "p",
-    "d",
+    ...STACK_INPUTS.map(([, letter]) => letter),
     "ceil",
-    "输出边长",
-    "r",
-    "J",
-    "起点 a",
-    "中心 c",
+    ...STACK_VALUES.map(([, label]) => label),
     "",
   ];
+  const titles = Object.fromEntries(STACK_INPUTS.map(([, letter, what]) => [letter, what]));
   const classes = {
     1: "cnn-stack__type",
     7: "cnn-stack__value",
@@ -541,7 +550,14 @@ function buildStack(prefix) {
           make(
             "tr",
             {},
-            head.map((text, k) => make("th", { scope: "col", text, class: classes[k] ?? null })),
+            head.map((text, k) =>
+              make("th", {
+                scope: "col",
+                text,
+                class: classes[k] ?? null,
+                title: titles[text] ?? null,
+              }),
+            ),
           ),
         ]),
         make("tbody", { id: `${prefix}-rows` }),
