@@ -53,7 +53,7 @@ runs: $(VENV)/.test ## chapter 9: the two stored training runs in snippets/lenet
 	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 2 --quiet --history snippets/lenet/runs/fast.json
 
 experiments: $(VENV)/.test ## chapter 10: run the compression experiments (snippets/compression/results/)
-	$(PY) -m cnnbook.compression.experiments
+	$(PY) -m cnnbook.compression.experiments --out snippets/compression/results
 
 figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
 	$(PY) -m figures
@@ -67,7 +67,7 @@ BENCHMARKS := $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks
 bench: $(VENV)/.test ## run every benchmark, print its table, store it in benchmarks/results/
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(PY) -m benchmarks.$$name || exit 1; done
 
-COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff
+COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff compression_rank
 
 compression: experiments ## chapter 10: run the experiments, redraw their figures, re-time their tables
 	@for name in $(COMPRESSION_FIGURES); do $(PY) -m figures.$$name || exit 1; done
