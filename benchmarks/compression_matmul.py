@@ -128,9 +128,15 @@ def profile(models: dict[str, nn.Module], images: torch.Tensor, quick: bool) -> 
         for key, kind in kinds.items():
             if key.startswith(f"{label}/"):
                 steps[kind] += timings[key].median
-        if label != "float32":
-            steps["other"] = max(total - sum(steps.values()), 0.0)
-        found[label] = {"total_ms": ms(total), "steps_ms": {k: ms(v) for k, v in steps.items()}}
+        if label == "float32":
+            found[label] = {"total_ms": ms(total)}
+            continue
+        steps["other"] = max(total - sum(steps.values()), 0.0)
+        found[label] = {
+            "total_ms": ms(total),
+            "steps_ms": {k: ms(v) for k, v in steps.items()},
+            "share": {k: round(v / total, 3) for k, v in steps.items()},
+        }
     return found
 
 

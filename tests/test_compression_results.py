@@ -5,11 +5,21 @@ same code) falls inside bands derived from the spread over the stored seeds.
 Why bands and not "stored number ± tolerance": another CPU (AVX-512, AVX2 or none) adds
 floating-point numbers in another order and trains a slightly different LeNet, exactly as
 another seed does. So the stored run trains 5 seeds, and a fresh run must land within the range
-of those seeds, widened by ``max(2 · SD over seeds, floor)``. The floors: 0.35 percentage points
-for accuracies the seeds keep at 97 % or more; 12 points in the steep parts of the curves (a
-network pruned or quantised until it collapses), where a slightly different network collapses at
-a slightly different sparsity or bit width. Measured (seed 0 of the quick run, against the 5
-stored seeds): see ``CROSS_ISA`` below. Sizes, parameter counts and MACs are exact.
+of those seeds, widened by ``max(2 · SD over seeds, floor)``:
+
+* a trained or fine-tuned network: floor 0.6 percentage points. Measured: seed 0 of a quick run
+  under ``ATEN_CPU_CAPABILITY=avx2`` and ``=default`` left the stored range by at most 0.31 and
+  0.37 points (one-shot pruning + fine-tuning at 90 %, stored 98.32–98.42, fresh 98.01 and 97.95);
+  the base LeNet gave 99.13 and 99.10 against the stored 99.02–99.19;
+* a network transformed without retraining, where every stored seed keeps 98 % or more (light
+  pruning, 4 bits or more, rank 16 or more): floor 1 point (measured: at most 0.02 below);
+* the same in the steep parts of the curves (a network pruned or quantised until it collapses):
+  floor 30 points. A slightly different network collapses at a slightly different sparsity or
+  bit width; measured: up to 20.9 points below the stored range (conv1 alone pruned to 80 %,
+  stored 93.40–96.62, fresh 72.46 under ``=default``).
+
+Sizes, parameter counts and MACs are exact, except the files whose size depends on which
+weights survive pruning (CSR, Huffman-coded): within 2 % (measured: 0.3 % and 1.3 %).
 """
 
 from __future__ import annotations
@@ -47,17 +57,17 @@ pytestmark = pytest.mark.xdist_group("compression")  # one worker runs the quick
 
 RESULTS = SNIPPETS / "compression" / "results"
 STORED = load_results(RESULTS)
-HIGH, HIGH_FLOOR, STEEP_FLOOR = 97.0, 0.35, 12.0
+TRAINED_FLOOR, FLAT, FLAT_FLOOR, STEEP_FLOOR = 0.6, 98.0, 1.0, 30.0
 
 
-def band(stat: dict) -> tuple[float, float]:
-    floor = HIGH_FLOOR if stat["min"] >= HIGH else STEEP_FLOOR
-    margin = max(2 * stat["std"], floor)
+def band(stat: dict, trained: bool) -> tuple[float, float]:
+    untrained = FLAT_FLOOR if stat["min"] >= FLAT else STEEP_FLOOR
+    margin = max(2 * stat["std"], TRAINED_FLOOR if trained else untrained)
     return stat["min"] - margin, stat["max"] + margin
 
 
-def inside(stat: dict, fresh: dict, where: str) -> None:
-    low, high = band(stat)
+def inside(stat: dict, fresh: dict, where: str, trained: bool) -> None:
+    low, high = band(stat, trained)
     [value] = fresh["values"]
     assert low <= value <= high, (
         f"{where}: fresh {value} outside [{low:.2f}, {high:.2f}] "
@@ -164,55 +174,46 @@ def test_the_latency_benchmark_rebuilds_the_compared_networks() -> None:
 # --- a fresh quick run against the stored seeds -------------------------------------------
 
 
-def accuracy_pairs(stored: dict, fresh: dict) -> list[tuple[str, dict, dict]]:
-    """(where, stored statistics, fresh statistics) of every accuracy the quick run repeats."""
-    pairs = [("base", stored["base"]["test_accuracy"], fresh["base"]["test_accuracy"])]
+def accuracy_pairs(stored: dict, fresh: dict) -> list[tuple[str, dict, dict, bool]]:
+    """(where, stored statistics, fresh statistics, trained?) of every accuracy the quick run
+    repeats; trained: the network was trained or fine-tuned after its last change."""
+    pairs = [("base", stored["base"]["test_accuracy"], fresh["base"]["test_accuracy"], True)]
     for part in ("one_shot", "sensitivity"):
         for key, curve in fresh["pruning"][part].items():
             for s, stat in curve.items():
-                pairs.append((f"{part} {key} {s}", stored["pruning"][part][key][s], stat))
+                pairs.append((f"{part} {key} {s}", stored["pruning"][part][key][s], stat, False))
     for s, row in fresh["pruning"]["recovery"].items():
         for key in ("one_shot_fine_tuned", "gradual"):
-            pairs.append((f"{key} {s}", stored["pruning"]["recovery"][s][key], row[key]))
+            pairs.append((f"{key} {s}", stored["pruning"]["recovery"][s][key], row[key], True))
     for key, row in fresh["channels"]["rows"].items():
-        for part in ("before_fine_tuning", "test_accuracy"):
-            pairs.append(
-                (f"channels {key} {part}", stored["channels"]["rows"][key][part], row[part])
-            )
+        old = stored["channels"]["rows"][key]
+        pairs.append((f"{key} before", old["before_fine_tuning"], row["before_fine_tuning"], False))
+        pairs.append((f"{key} tuned", old["test_accuracy"], row["test_accuracy"], True))
+    schemes = stored["quantization"]["schemes"]
     for scheme, curve in fresh["quantization"]["schemes"].items():
         for b, stat in curve.items():
-            pairs.append((f"{scheme} {b} bits", stored["quantization"]["schemes"][scheme][b], stat))
+            pairs.append((f"{scheme} {b} bits", schemes[scheme][b], stat, False))
     for kind in ("dynamic", "static"):
-        pairs.append(
-            (
-                f"int8 {kind}",
-                stored["quantization"]["int8"][kind]["test_accuracy"],
-                fresh["quantization"]["int8"][kind]["test_accuracy"],
-            )
-        )
+        old, new = stored["quantization"]["int8"][kind], fresh["quantization"]["int8"][kind]
+        pairs.append((f"int8 {kind}", old["test_accuracy"], new["test_accuracy"], True))
     for b, row in fresh["low_bit"]["qat"].items():
-        for key in ("ptq", "qat"):
-            pairs.append((f"{key} {b} bits", stored["low_bit"]["qat"][b][key], row[key]))
-    for key in ("after_training", "trained"):
-        pairs.append(
-            (f"binary {key}", stored["low_bit"]["binary"][key], fresh["low_bit"]["binary"][key])
-        )
+        old = stored["low_bit"]["qat"][b]
+        pairs += [
+            (f"ptq {b}", old["ptq"], row["ptq"], False),
+            (f"qat {b}", old["qat"], row["qat"], True),
+        ]
+    binary = stored["low_bit"]["binary"], fresh["low_bit"]["binary"]
+    pairs.append(("binary, after training", *(b["after_training"] for b in binary), False))
+    pairs.append(("binary, trained", *(b["trained"] for b in binary), True))
     for r, row in fresh["low_rank"]["rows"].items():
-        pairs.append(
-            (f"rank {r}", stored["low_rank"]["rows"][r]["test_accuracy"], row["test_accuracy"])
-        )
+        old = stored["low_rank"]["rows"][r]["test_accuracy"]
+        pairs.append((f"rank {r}", old, row["test_accuracy"], False))
     for r, row in fresh["low_rank"]["fine_tuned"].items():
-        pairs.append(
-            (f"rank {r} tuned", stored["low_rank"]["fine_tuned"][r]["after"], row["after"])
-        )
+        old = stored["low_rank"]["fine_tuned"][r]["after"]
+        pairs.append((f"rank {r} tuned", old, row["after"], True))
     for name, row in fresh["comparison"]["rows"].items():
-        pairs.append(
-            (
-                f"comparison {name}",
-                stored["comparison"]["rows"][name]["test_accuracy"],
-                row["test_accuracy"],
-            )
-        )
+        old = stored["comparison"]["rows"][name]["test_accuracy"]
+        pairs.append((f"comparison {name}", old, row["test_accuracy"], name != "deep_compression"))
     return pairs
 
 
@@ -221,18 +222,16 @@ def test_a_fresh_quick_run_falls_inside_the_stored_bands(quick: dict) -> None:
     assert quick["settings"]["seeds"] == [STORED["settings"]["seeds"][0]]
     pairs = accuracy_pairs(STORED, quick)
     assert len(pairs) > 60
-    for where, stored, fresh in pairs:
-        inside(stored, fresh, where)
+    for where, stored, fresh, trained in pairs:
+        inside(stored, fresh, where, trained)
     for name, row in quick["comparison"]["rows"].items():
         old = STORED["comparison"]["rows"][name]
         for key in ("parameters", "nonzero_parameters", "macs", "format"):
             assert row[key] == old[key], (name, key)
-        if name != "deep_compression":
+        if row["format"] in ("float32 CSR", "Deep Compression"):  # depends on the survivors
+            assert abs(row["file_bytes"]["mean"] / old["file_bytes"]["mean"] - 1) <= 0.02, name
+        else:
             assert row["file_bytes"]["values"] == old["file_bytes"]["values"][:1], name
-        else:  # Huffman-coded: the size depends on the weights, within a few percent
-            sizes = old["file_bytes"]
-            margin = max(3 * sizes["std"], 0.03 * sizes["mean"])
-            assert abs(row["file_bytes"]["mean"] - sizes["mean"]) <= margin
 
 
 @pytest.mark.slow

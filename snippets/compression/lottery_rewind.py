@@ -19,11 +19,15 @@ def train(model: nn.Module, masks: dict | None = None, steps: int = 200) -> nn.M
         loss.backward()
         optimizer.step()
         if masks:  # 被剪掉的权重每一步之后都重新置零
-            with torch.no_grad():
-                for name, parameter in model.named_parameters():
-                    if name in masks:
-                        parameter.mul_(masks[name])
+            keep_only(model, masks)
     return model
+
+
+@torch.no_grad()
+def keep_only(model: nn.Module, masks: dict) -> None:
+    """把掩码为 0 的权重置零（掩码按参数名给出）。"""
+    for key, mask in masks.items():
+        model.get_parameter(key).mul_(mask)
 
 
 # --8<-- [start:rewind]
@@ -38,10 +42,7 @@ masks = {n: (w.abs() > threshold).float() for n, w in weights.items()}
 
 ticket = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 2))
 ticket.load_state_dict(initial)  # 倒回 θ₀ ……
-with torch.no_grad():
-    for name, parameter in ticket.named_parameters():
-        if name in masks:
-            parameter.mul_(masks[name])  # …… 只留掩码为 1 的那些
+keep_only(ticket, masks)  # …… 只留掩码为 1 的那些
 # --8<-- [end:rewind]
 
 # --8<-- [start:check]
@@ -53,7 +54,7 @@ assert torch.equal(first[survivors], initial["0.weight"][survivors])  # 留下�
 assert torch.all(first[~survivors] == 0)
 retrained = train(ticket, masks)
 still_zero = all(
-    bool(torch.all(p[masks[n] == 0] == 0)) for n, p in retrained.named_parameters() if n in masks
+    bool(torch.all(retrained.get_parameter(key)[mask == 0] == 0)) for key, mask in masks.items()
 )
 assert still_zero
 print(f"留下的权重: {kept} / {total}（{kept / total:.0%}），它们重新训练前等于训练前的初值")
