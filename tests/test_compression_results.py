@@ -219,7 +219,7 @@ def accuracy_pairs(stored: dict, fresh: dict) -> list[tuple[str, dict, dict, boo
 
 @pytest.mark.slow
 def test_a_fresh_quick_run_falls_inside_the_stored_bands(quick: dict) -> None:
-    assert quick["settings"]["seeds"] == [STORED["settings"]["seeds"][0]]
+    assert list(quick["settings"]["seeds"]) == STORED["settings"]["seeds"][:1]
     pairs = accuracy_pairs(STORED, quick)
     assert len(pairs) > 60
     for where, stored, fresh, trained in pairs:
