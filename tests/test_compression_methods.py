@@ -24,6 +24,7 @@ from cnnbook.compression import quantization as quant
 from cnnbook.compression.experiments.lottery import masked_start
 from cnnbook.compression.fitting import Mnist, fit
 from cnnbook.model import LeNet
+from cnnbook.training import FAST, train
 from tests.helpers import snippet
 
 
@@ -35,6 +36,16 @@ def random_lenet(seed: int = 0, **widths) -> LeNet:
 @pytest.fixture(scope="module")
 def mnist(mnist_root) -> Mnist:
     return Mnist.load(mnist_root, download=False)
+
+
+def test_fit_trains_exactly_like_chapter_9(mnist: Mnist, mnist_root) -> None:
+    """The loop every compression method trains with is chapter 9's fast recipe, bit for bit."""
+    fitted = fit(LeNet, mnist, seed=3, epochs=1, train_samples=1_500)
+    run = train(FAST, root=mnist_root, seed=3, epochs=1, train_samples=1_500, download=False)
+    theirs = run.model.state_dict()
+    assert all(torch.equal(v, theirs[k]) for k, v in fitted.model.state_dict().items())
+    assert fitted.validation_accuracies == [run.history[0].validation_accuracy]
+    assert fitted.test_accuracy == run.test_accuracy
 
 
 # --- fine-grained and structured pruning ----------------------------------------------------

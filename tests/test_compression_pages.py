@@ -268,3 +268,15 @@ def test_comparison_latency_claims() -> None:
         for name in ("int8_dynamic", "int8_static"):  # "比 float32 的 LeNet 慢"
             assert latency[name] > latency["original"]
         assert latency["distilled"] <= 1.05 * min(latency[n] for n in float32)  # 最小的最快
+
+
+def test_latency_claims_of_the_metrics_page() -> None:
+    values = benchmark("compression_latency")
+    cases = values["cases"]
+    one, many = cases["LeNet_batch1_threads1"], cases["LeNet_batch1000_threads1"]
+    per_image = (one["median_ms"] / one["batch"], many["median_ms"] / many["batch"])
+    assert per_image[1] < per_image[0] / 5 and "每张图的时间短得多" in text("metrics")
+    assert values["cold_ms"] > values["warm_ms"] and "不预热就会把它算进去" in text("metrics")
+    shares = benchmark("compression_matmul")["profile"]["dynamic"]["share"]
+    assert shares["quantize"] + shares["unfold"] + shares["rescale"] > 0.5
+    assert "大部分时间花在量化输入、展开（im2col）和类型转换上" in text("index")
