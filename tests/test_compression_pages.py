@@ -275,7 +275,7 @@ def test_latency_claims_of_the_metrics_page() -> None:
     cases = values["cases"]
     one, many = cases["LeNet_batch1_threads1"], cases["LeNet_batch1000_threads1"]
     per_image = (one["median_ms"] / one["batch"], many["median_ms"] / many["batch"])
-    assert per_image[1] < per_image[0] / 5 and "每张图的时间短得多" in text("metrics")
+    assert per_image[1] < per_image[0] / 2 and "每张图的时间短得多" in text("metrics")
     assert values["cold_ms"] > values["warm_ms"] and "不预热就会把它算进去" in text("metrics")
     shares = benchmark("compression_matmul")["profile"]["dynamic"]["share"]
     assert shares["quantize"] + shares["unfold"] + shares["rescale"] > 0.5
