@@ -60,7 +60,7 @@ runs: $(VENV)/.test ## the stored training runs: chapter 9's in snippets/lenet/r
 	$(PY) -m figures.feature_hierarchy --retrain
 
 experiments: $(VENV)/.test ## chapters 7 and 10: run the experiments (snippets/*/results/)
-	$(PY) -m cnnbook.compression.experiments
+	$(PY) -m cnnbook.compression.experiments --out snippets/compression/results
 	$(PY) -m cnnbook.norm_experiments
 
 figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
@@ -75,7 +75,7 @@ BENCHMARKS := $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks
 bench: $(VENV)/.test ## run every benchmark, print its table, store it in benchmarks/results/
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(PY) -m benchmarks.$$name || exit 1; done
 
-COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff
+COMPRESSION_FIGURES := compression_sparsity compression_sensitivity compression_bits compression_tradeoff compression_rank
 
 compression: experiments ## chapter 10: run the experiments, redraw their figures, re-time their tables
 	@for name in $(COMPRESSION_FIGURES); do $(PY) -m figures.$$name || exit 1; done

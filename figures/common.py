@@ -314,3 +314,12 @@ def figure_cli(
         return 0
 
     return main
+
+
+def draw_band(chart: Axes, x: Sequence[float], stats: Sequence[dict], **style) -> None:
+    """A result measured over several seeds: the mean as a line (``style`` passed to ``plot``)
+    and the range from the smallest to the largest seed's value shaded in the line's colour.
+    ``stats``: dicts with ``mean``, ``min`` and ``max`` (``cnnbook.compression.stats.spread``)."""
+    (line,) = chart.plot(x, [s["mean"] for s in stats], **style)
+    lows, highs = [s["min"] for s in stats], [s["max"] for s in stats]
+    chart.fill_between(x, lows, highs, color=line.get_color(), alpha=0.22, linewidth=0)

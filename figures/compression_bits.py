@@ -1,8 +1,9 @@
 """Chart: LeNet's test accuracy with its weights quantised to 8 … 2 bits (chapter 10).
 
-One line per scheme (symmetric or asymmetric, one scale per tensor or per output channel);
-activations stay float. Read from the stored run of ``python -m cnnbook.compression.
-experiments`` (``snippets/compression/results/experiments.json``).
+One line per scheme (symmetric or asymmetric, one scale per tensor or per output channel):
+the mean over the seeds, with the range from the worst to the best seed shaded; activations
+stay float. Read from the stored run of ``python -m cnnbook.compression.experiments``
+(``snippets/compression/results/experiments.json``).
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ from pathlib import Path
 from matplotlib.axes import Axes
 
 from cnnbook.compression.experiments import load_results
+from cnnbook.compression.experiments.tables import SCHEME_NAMES
 from figures.common import (
     FIGURES_DIR,
+    SNIPPETS_DIR,
     THEMES,
     Theme,
+    draw_band,
     figure_cli,
     save_charts,
 )
 
 OUTPUT_DIR = FIGURES_DIR / "compression"
+STORED = SNIPPETS_DIR / "compression" / "results"
 STEM = "bits-accuracy"
 OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
-SIZE_PX = (1000, 460)
+SIZE_PX = (1000, 480)
 STYLES = (
     {"linestyle": "-", "marker": "o"},
     {"linestyle": "--", "marker": "s"},
@@ -33,30 +38,31 @@ STYLES = (
 )
 
 
-def series(results: dict) -> dict[str, tuple[list[int], list[float]]]:
+def series(results: dict) -> dict[str, tuple[list[int], list[dict]]]:
     quantization = results["quantization"]
     return {
-        scheme: (quantization["bits"], values) for scheme, values in quantization["schemes"].items()
+        SCHEME_NAMES[scheme]: (quantization["bits"], list(stats.values()))
+        for scheme, stats in quantization["schemes"].items()
     }
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
-    results = load_results()
+    results = load_results(STORED)
     drawn = series(results)
 
     def draw(chart: Axes, theme: Theme) -> None:
         chart.axhline(
-            results["base"]["test_accuracy"],
+            results["base"]["test_accuracy"]["mean"],
             color=theme.muted,
             linewidth=1.5,
             linestyle=(0, (2, 2)),
-            label="float32",
+            label="float32（平均）",
         )
-        for style, (scheme, (x, y)) in zip(STYLES, drawn.items(), strict=True):
-            chart.plot(x, y, linewidth=2.2, markersize=8, label=scheme, **style)
+        for style, (scheme, (x, stats)) in zip(STYLES, drawn.items(), strict=True):
+            draw_band(chart, x, stats, linewidth=2.2, markersize=8, label=scheme, **style)
         chart.set(
-            xlabel="bits per weight",
-            ylabel="test accuracy (%)",
+            xlabel="每个权重的位数",
+            ylabel="测试准确率 (%)",
             xlim=(8.3, 1.7),
             ylim=(0, 100.5),
         )

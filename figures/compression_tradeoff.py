@@ -1,5 +1,6 @@
 """Chart: test accuracy against the size of the saved file, for every compressed LeNet
-(chapter 10). Read from the stored run of ``python -m cnnbook.compression.experiments``
+(chapter 10): the mean over the seeds with an error bar of one standard deviation. Read from
+the stored run of ``python -m cnnbook.compression.experiments``
 (``snippets/compression/results/experiments.json``), the rows of the final comparison.
 """
 
@@ -15,6 +16,7 @@ from matplotlib.axes import Axes
 from cnnbook.compression.experiments import load_results
 from figures.common import (
     FIGURES_DIR,
+    SNIPPETS_DIR,
     THEMES,
     Theme,
     figure_cli,
@@ -22,54 +24,60 @@ from figures.common import (
 )
 
 OUTPUT_DIR = FIGURES_DIR / "compression"
+STORED = SNIPPETS_DIR / "compression" / "results"
 STEM = "accuracy-size"
 OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
-SIZE_PX = (1000, 480)
+SIZE_PX = (1100, 560)
 LABELS = {
-    "original": "original (float32)",
-    "pruned": "pruned 90% (CSR)",
-    "channels": "channel-pruned",
-    "int8": "int8",
-    "distilled": "distilled student",
-    "channels+int8": "channel-pruned + int8",
+    "original": "原始 LeNet（float32）",
+    "pruned": "细粒度剪枝 90%（CSR）",
+    "channels": "通道剪枝",
+    "low_rank": "低秩分解",
+    "int8_dynamic": "int8，动态量化激活",
+    "int8_static": "int8，静态量化激活",
+    "deep_compression": "Deep Compression",
+    "distilled": "蒸馏的学生",
+    "distilled+int8": "蒸馏的学生 + int8",
+    "channels+int8": "通道剪枝 + int8",
 }
-MARKERS = ("o", "s", "^", "D", "v", "P")
-TICKS_KB = (15, 20, 30, 50, 100, 200)
+MARKERS = ("o", "s", "^", "v", "D", "d", "*", "P", "X", "h")
+TICKS_KB = (5, 10, 20, 50, 100, 200)
 
 
-def points(results: dict) -> list[tuple[str, float, float]]:
-    """(label, file size in kB, test accuracy in %) of every network of the comparison."""
+def points(results: dict) -> list[tuple[str, float, float, float]]:
+    """(label, file size in kB, mean test accuracy in %, its SD) of every compared network."""
     return [
-        (LABELS[row["name"]], row["file_bytes"] / 1e3, row["test_accuracy"])
-        for row in results["comparison"]
+        (
+            LABELS[row["name"]],
+            row["file_bytes"]["mean"] / 1e3,
+            row["test_accuracy"]["mean"],
+            row["test_accuracy"]["std"],
+        )
+        for row in results["comparison"]["rows"].values()
     ]
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
-    drawn = points(load_results())
-    low = min(accuracy for _, _, accuracy in drawn)
+    drawn = points(load_results(STORED))
+    low = min(accuracy - sd for _, _, accuracy, sd in drawn)
 
     def draw(chart: Axes, theme: Theme) -> None:
-        for marker, (label, size, accuracy) in zip(MARKERS, drawn, strict=True):
-            chart.plot(
-                [size],
-                [accuracy],
-                marker=marker,
-                markersize=13,
-                linestyle="none",
-                label=f"{label}: {size:.1f} kB, {accuracy:.2f}%",
-            )
+        for marker, (label, size, accuracy, sd) in zip(MARKERS, drawn, strict=False):
+            chart.errorbar(
+                [size], [accuracy], yerr=[sd], marker=marker, markersize=12, capsize=5,
+                linestyle="none", label=f"{label}：{size:.1f} kB，{accuracy:.2f}%",
+            )  # fmt: skip
         chart.set_xscale("log")
         chart.set_xticks(TICKS_KB, [f"{tick:g}" for tick in TICKS_KB])
         chart.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         chart.set(
-            xlabel="saved file (kB, log scale)",
-            ylabel="test accuracy (%)",
-            ylim=(low - 0.6, 99.6),
+            xlabel="存盘文件 (kB，对数刻度)",
+            ylabel="测试准确率 (%)，平均值 ± 标准差",
+            ylim=(low - 0.3, 99.5),
         )
-        chart.legend(loc="lower right", fontsize=13)
+        chart.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=12)
 
-    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 15})
+    return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 14})
 
 
 main = figure_cli(build, OUTPUT_DIR, __doc__)

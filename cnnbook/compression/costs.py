@@ -1,7 +1,7 @@
 """What a model costs: parameters, bytes at a bit width, the saved file, MACs and FLOPs.
 
 The MAC counter is chapter 2's (``snippets/arithmetic/cost_counter.py``), with the same
-convention, and ``tests/test_compression.py`` checks that the two agree layer by layer:
+convention, and ``tests/test_compression_metrics.py`` checks that the two agree layer by layer:
 
 * 1 MAC (multiply–accumulate) = 2 FLOPs;
 * Conv2d: MACs = N · C_out · H' · W' · (C_in / groups) · K_h · K_w; Linear: output elements

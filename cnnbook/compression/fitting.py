@@ -5,7 +5,8 @@ needs the same loop for other networks (a wider teacher, a narrower student, a p
 and other losses (distillation), and a hook after every step (to keep pruned weights at zero).
 ``fit`` is that loop, built from cnnbook's own pieces — the fixed validation split, the
 shuffled index batches, Adam with the one-cycle schedule, the best-epoch checkpoint — and with
-``LeNet`` and the default loss it reproduces ``train`` bit for bit (tests/test_compression.py).
+``LeNet`` and the default loss it reproduces ``train`` bit for bit
+(tests/test_compression_methods.py).
 """
 
 from __future__ import annotations

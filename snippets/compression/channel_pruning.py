@@ -110,14 +110,15 @@ for relu, name, width in (
     getattr(model, relu).register_forward_hook(zero_removed(keep[name], width))
 x = torch.randn(32, 1, 28, 28)
 with torch.no_grad():
-    assert torch.allclose(small(x), model(x), atol=1e-6)
-print("narrow network = original with the removed units zeroed: True")
-for label, net in (("original", model), ("pruned", small)):
+    same = torch.allclose(small(x), model(x), atol=1e-6)
+assert same
+print(f"窄网络的输出 = 原网络把删掉的单元置零后的输出: {same}")
+for label, net in (("原网络", model), ("剪枝后", small)):
     params = sum(p.numel() for p in net.parameters())
     print(
-        f"{label:9} channels {net.conv1.out_channels:>2}, {net.conv2.out_channels:>2}  "
-        f"hidden {net.fc1.out_features:>3}, {net.fc2.out_features:>2}  "
-        f"parameters {params:>6,}  MACs {macs(net):>7,}"
+        f"{label}  滤波器 {net.conv1.out_channels:>2}, {net.conv2.out_channels:>2}  "
+        f"神经元 {net.fc1.out_features:>3}, {net.fc2.out_features:>2}  "
+        f"参数 {params:>6,}  MACs {macs(net):>7,}"
     )
 assert macs(model) == 281_640
 # --8<-- [end:check]

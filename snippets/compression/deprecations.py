@@ -33,18 +33,16 @@ def plain_int8_matmul() -> None:  # 普通的 torch.int8 张量与 int8 矩阵�
 
 # quantized_tensor 先调用：这条警告来自 C++（TORCH_WARN_ONCE），每个进程只发一次
 for name, call in (
-    ("torch.quantize_per_tensor (qint8)", quantized_tensor),
+    ("torch.quantize_per_tensor（qint8）", quantized_tensor),
     ("torch.ao.quantization.quantize_dynamic", eager_dynamic_quantization),
-    ("torch.int8 tensors + torch._int_mm", plain_int8_matmul),
+    ("普通的 torch.int8 张量 + torch._int_mm", plain_int8_matmul),
 ):
     caught = warnings_of(call)
     deprecated = any("deprecated" in str(w.message) for w in caught)
     assert deprecated == ("_int_mm" not in name)
-    print(f"{name:40} warns 'deprecated': {deprecated}")
+    print(f"{name}：发出弃用（deprecated）警告: {deprecated}")
 # --8<-- [end:check]
 messages = " ".join(str(w.message) for w in warnings_of(eager_dynamic_quantization))
 assert "torchao" in messages and "pt2e" in messages  # 警告里指明的去处：torchao
-print("the warning points to torchao:", "torchao" in messages)
-print(
-    "and says pt2e has moved there:", "pt2e quantization has been migrated to torchao" in messages
-)
+print("警告指向 torchao:", "torchao" in messages)
+print("并说 PT2E 量化已经迁移到那里:", "pt2e quantization has been migrated to torchao" in messages)

@@ -27,14 +27,14 @@ batch, classes = 8, 10
 teacher = torch.randn(batch, classes, dtype=torch.float64) * 3
 student = torch.randn(batch, classes, dtype=torch.float64, requires_grad=True)
 
-print("T     |grad| with T^2   |grad| without T^2")
+print("温度       乘 T² 的 |grad|    不乘 T² 的 |grad|")
 for temperature in (1.0, 2.0, 4.0, 8.0, 16.0):
     (grad,) = torch.autograd.grad(soft_target_loss(student, teacher, temperature), student)
     p_student = F.softmax(student.detach() / temperature, dim=1)
     p_teacher = F.softmax(teacher / temperature, dim=1)
     # 解析梯度：∂/∂z = (T / N) · (p_T(学生) − p_T(教师))
     assert torch.allclose(grad, temperature / batch * (p_student - p_teacher))
-    print(f"{temperature:<5g} {grad.norm():>14.4f} {grad.norm() / temperature**2:>20.6f}")
+    print(f"T = {temperature:<4g} {grad.norm():>12.4f} {grad.norm() / temperature**2:>20.6f}")
 
 # T 很大时，乘过 T² 的梯度趋于 (z − v) / (K · N)（z、v 各自减去每行的均值）：与 T 无关
 centred = lambda logits: logits - logits.mean(dim=1, keepdim=True)  # noqa: E731
@@ -43,10 +43,11 @@ deviations = []
 for temperature in (10.0, 100.0, 1000.0):
     (grad,) = torch.autograd.grad(soft_target_loss(student, teacher, temperature), student)
     deviations.append(((grad - limit).norm() / limit.norm()).item())
-    print(f"T = {temperature:<6g} |grad - (z - v)/(K N)| / |(z - v)/(K N)| = {deviations[-1]:.2g}")
+    relative = "|grad − (z − v)/(K N)| / |(z − v)/(K N)|"
+    print(f"T = {temperature:<6g} 与极限的相对偏差 {relative} = {deviations[-1]:.2g}")
 assert deviations[0] > deviations[1] > deviations[2] < 0.01  # 偏差约与 1/T 成正比
 
 labels = teacher.argmax(dim=1)
 loss = distillation_loss(student, teacher, labels, temperature=4.0, alpha=0.9)
-print(f"distillation loss at T = 4, alpha = 0.9: {loss.item():.4f}")
+print(f"T = 4、α = 0.9 时的蒸馏损失: {loss.item():.4f}")
 # --8<-- [end:check]

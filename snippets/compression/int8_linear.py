@@ -47,13 +47,13 @@ exact = x_q.to(torch.int64) @ layer.weight_int8.t().to(torch.int64)  # 用 int64
 assert summed.dtype == torch.int32 and torch.equal(summed.to(torch.int64), exact)
 # int32 不会溢出：每个积的绝对值 ≤ 127²，256 个相加 ≤ 256 · 16,129 = 4,129,024 < 2^31
 assert 256 * INT8_MAX**2 == 4_129_024 < 2**31
-print("int32 sums equal the exact integer products: True")
+print(f"int32 的和与精确的整数乘积和逐个相同: {torch.equal(summed.to(torch.int64), exact)}")
 
 with torch.no_grad():
     reference = linear(x)
     error = (layer(x) - reference).abs().max() / reference.abs().max()
 assert error < 0.01
-print(f"largest error relative to the largest output: < 1%: {bool(error < 0.01)}")
+print(f"最大误差不到最大输出的 1%: {bool(error < 0.01)}")
 
 
 def file_bytes(module: nn.Module) -> int:
@@ -64,8 +64,8 @@ def file_bytes(module: nn.Module) -> int:
 
 fp32_file, int8_file = file_bytes(linear), file_bytes(layer)
 print(
-    f"saved file: float32 {fp32_file:,} bytes, int8 {int8_file:,} bytes, "
-    f"{fp32_file / int8_file:.2f} times smaller"
+    f"存盘文件: float32 {fp32_file:,} 字节，int8 {int8_file:,} 字节，"
+    f"小 {fp32_file / int8_file:.2f} 倍"
 )
-print("int8 layer stores:", {name: str(t.dtype) for name, t in layer.state_dict().items()})
+print("int8 层存的张量:", {name: str(t.dtype) for name, t in layer.state_dict().items()})
 # --8<-- [end:check]

@@ -73,8 +73,8 @@ for batch_size in (1, 1000):
     )
     assert ordered and result["repeats"] == 20 and result["threads"] == 1
     print(
-        f"batch {batch_size}: {result['repeats']} timed calls on {result['threads']} thread, "
-        f"fastest <= quartiles <= slowest: {ordered}"
+        f"批大小 {batch_size}：{result['threads']} 个线程上计时 {result['repeats']} 次，"
+        f"最快 ≤ 四分位数 ≤ 最慢: {ordered}"
     )
 assert torch.get_num_threads() == threads_before  # the thread count is restored
 # --8<-- [end:use]

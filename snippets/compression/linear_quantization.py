@@ -39,7 +39,7 @@ torch.manual_seed(0)
 # 一个卷积层的权重 (16, 6, 5, 5)：各滤波器的取值范围相差很大（乘上不同的系数）
 weight = torch.randn(16, 6, 5, 5) * torch.logspace(-1.5, 0, 16).view(16, 1, 1, 1)
 weight[0] = weight[0].abs()  # 第 0 个滤波器全为正：非对称量化在这里占优
-print("scheme                     bits   max |x - x_hat|   MSE x 10^6   <= s/2 everywhere")
+print("方案              位数   最大 |x − x̂|   均方误差 × 10⁶   处处 ≤ s/2")
 for bits in (8, 4):
     for symmetric in (True, False):
         for per_channel in (False, True):
@@ -63,13 +63,10 @@ for bits in (8, 4):
             assert q.min() >= q_min and q.max() <= q_max
             error = (weight - restored).abs()
             within = bool((error <= shaped[0] / 2 * (1 + 1e-6)).all())  # 取整误差不超过半格
-            name = (
-                f"{'symmetric' if symmetric else 'asymmetric'}, "
-                f"{'per channel' if per_channel else 'per tensor'}"
-            )
+            name = f"{'对称' if symmetric else '非对称'}，{'逐通道' if per_channel else '逐张量'}"
             print(
-                f"{name:26} {bits:>4} {error.max():>16.5f} {(error**2).mean() * 1e6:>12.2f} "
-                f"{within!s:>19}"
+                f"{name.ljust(8, '　')} {bits:>4} {error.max():>15.5f} "
+                f"{(error**2).mean() * 1e6:>16.2f} {within!s:>12}"
             )
-print("identical to torch.fake_quantize_per_tensor/per_channel_affine: True")
+print("与 torch.fake_quantize_per_tensor/per_channel_affine 逐元素相同: True")
 # --8<-- [end:compare]

@@ -61,7 +61,7 @@ def global_masks(sparsity: float) -> dict[str, torch.Tensor]:
 # --8<-- [start:compare]
 sparsity = 0.8
 ours = {"global": global_masks(sparsity), "layer": layer_masks(sparsity)}
-print("layer   weights   zeros (global)   zeros (per layer)")
+print("层        权重     置零（全局）     置零（逐层）")
 for name, layer in layers.items():
     n = layer.weight.numel()
     zeros = [int((ours[scope][name] == 0).sum()) for scope in ("global", "layer")]
@@ -75,10 +75,7 @@ zeros = {
 }
 assert zeros["global"] == round(sparsity * total)
 assert zeros["layer"] == sum(round(sparsity * layer.weight.numel()) for layer in layers.values())
-print(
-    f"in all: {total:,} weights; zeros: {zeros['global']:,} (global), "
-    f"{zeros['layer']:,} (per layer)"
-)
+print(f"合计 {total:,} 个权重；置零: 全局 {zeros['global']:,} 个，逐层 {zeros['layer']:,} 个")
 
 # PyTorch 自带的剪枝工具：同样的规则，掩码逐元素相同
 by_torch = copy.deepcopy(model)
@@ -98,11 +95,11 @@ for m, layer in zip(torch_layers, layers.values(), strict=True):
         per_layer.weight_mask,
         mask_smallest(layer.weight.abs(), round(sparsity * layer.weight.numel())),
     )
-print("same masks as torch.nn.utils.prune (global and per layer): True")
+print("与 torch.nn.utils.prune 的掩码逐元素相同（全局与逐层）: True")
 
 # 剪枝后的网络形状不变：零照样存储、照样参与乘法
 assert [m.weight.shape for m in torch_layers] == [m.weight.shape for m in layers.values()]
 stored = sum(p.numel() for p in by_torch.parameters())
 nonzero = sum(int(torch.count_nonzero(p)) for p in by_torch.parameters())
-print(f"after global pruning: {stored:,} numbers stored, {nonzero:,} of them nonzero")
+print(f"全局剪枝之后: 仍存 {stored:,} 个数，其中非零的 {nonzero:,} 个")
 # --8<-- [end:compare]

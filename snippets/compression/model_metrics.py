@@ -84,7 +84,7 @@ networks = {
     "LeNet": (LeNet(), torch.zeros(1, 1, 28, 28)),
     "AlexNet": (models.alexnet(weights=None), torch.zeros(1, 3, 224, 224)),
 }
-print("model     parameters   fp32 MB  fp32 MiB   int8 MB     MACs (1 image)           FLOPs")
+print("网络          参数量   fp32 MB  fp32 MiB   int8 MB   MACs（一张图）           FLOPs")
 facts = {}
 for name, (model, example) in networks.items():
     params = parameter_count(model)
@@ -127,4 +127,4 @@ for name, (model, example) in networks.items():
 assert facts["LeNet"][3] == 86_400 + 153_600 + 30_720 + 10_080 + 840 == 281_640
 assert facts["LeNet"][0] == 44_426 and facts["AlexNet"][0] == 61_100_840
 assert on_disk > payload and renamed > on_disk  # zip 里每个条目都以文件名为前缀
-print("FLOPs 与 FlopCounterMode 一致: True")
+print(f"FLOPs 与 FlopCounterMode 一致: {counter.get_total_flops() == 2 * facts[name][3]}")
