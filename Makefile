@@ -61,7 +61,7 @@ runs: $(VENV)/.test ## the stored training runs: chapter 9's in snippets/lenet/r
 
 experiments: $(VENV)/.test ## chapters 7 and 10: run the experiments (snippets/*/results/)
 	$(PY) -m cnnbook.compression.experiments --out snippets/compression/results
-	$(PY) -m cnnbook.norm_experiments
+	$(PY) -m cnnbook.norm_experiments --out snippets/normalization/results
 
 figures: $(VENV)/.test ## regenerate every figure under docs/assets/figures
 	$(PY) -m figures
