@@ -372,7 +372,12 @@ def positive(text: str) -> int:
 def parser() -> OneLineParser:
     command = OneLineParser(prog="cnnbook.norm_experiments", description=__doc__.splitlines()[0])
     command.add_argument("--quick", action="store_true", help="测试用的极小规模")
-    command.add_argument("--out", type=Path, required=True, help="结果目录（make experiments 用 snippets/normalization/results）")
+    command.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help=f"结果目录（make experiments 用 {RESULTS_DIR.relative_to(REPO)}）",
+    )
     command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
     command.add_argument("--threads", type=positive, default=1, help="线程数（默认 1）")
     command.add_argument("--quiet", action="store_true", help="不打印进度")
