@@ -48,9 +48,11 @@ lint: $(VENV)/.test ## ruff
 outputs: $(VENV)/.test ## re-run every snippet and store its output in snippets/**/*.out
 	$(PY) -m pytest -n 2 tests/test_snippets.py --update-outputs -q
 
-runs: $(VENV)/.test ## chapter 9: the two stored training runs in snippets/lenet/runs/
-	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 2 --quiet --history snippets/lenet/runs/textbook.json
-	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 2 --quiet --history snippets/lenet/runs/fast.json
+runs: $(VENV)/.test ## chapter 9: the stored runs and multi-seed experiments in snippets/lenet/runs/ (~25 min)
+	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 1 --quiet --history snippets/lenet/runs/textbook.json
+	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 1 --quiet --history snippets/lenet/runs/fast.json
+	$(PY) -m cnnbook.ablation --quiet
+	$(PY) -m cnnbook.overfitting --quiet
 
 experiments: $(VENV)/.test ## chapter 10: run the compression experiments (snippets/compression/results/)
 	$(PY) -m cnnbook.compression.experiments
