@@ -77,6 +77,13 @@ def body(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     recipe = RECIPES[args.recipe]
+    # Imports that train() would otherwise do on first use, here with the others, before its
+    # clock starts: torch.optim imports torch._dynamo when the first optimiser is made (about a
+    # second), and the textbook pipeline needs torchvision (a textbook script imports it first).
+    import torch._dynamo
+
+    if recipe.pipeline == "dataloader":
+        import torchvision  # noqa: F401
     epochs = args.epochs or recipe.epochs
     run = train(
         recipe, root=root, seed=args.seed, download=not args.no_download,

@@ -94,8 +94,9 @@ RECIPES = {recipe.name: recipe for recipe in (TEXTBOOK, FAST)}
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """What one epoch did: mean training loss and accuracy, validation accuracy, wall seconds,
-    and the training loss and accuracy over each tenth of the epoch's batches (for curves)."""
+    """What one epoch did: mean training loss and accuracy, validation accuracy, wall seconds
+    (training and validation), the training loss and accuracy over each tenth of the epoch's
+    batches (for curves), and how long the validation took."""
 
     epoch: int
     train_loss: float
@@ -104,6 +105,7 @@ class EpochRecord:
     seconds: float
     loss_curve: tuple[float, ...] = ()
     accuracy_curve: tuple[float, ...] = ()
+    validation_seconds: float = 0.0  # the part of ``seconds`` spent evaluating the validation set
 
 
 @dataclass
@@ -122,6 +124,7 @@ class TrainingRun:
     train_samples: int
     threads: int = field(default_factory=torch.get_num_threads)
     test_labels: torch.Tensor | None = None
+    test_seconds: float = 0.0
 
     @property
     def best_validation_accuracy(self) -> float:
@@ -141,6 +144,7 @@ class TrainingRun:
             "test_predictions": "".join(str(int(p)) for p in self.test_predictions.tolist()),
             "data_seconds": round(self.data_seconds, 3),
             "seconds": round(self.seconds, 3),
+            "test_seconds": round(self.test_seconds, 3),
             "conv1": first_layer_filters(self.model),
             "most_common_mistakes": most_common_mistakes(self.test_labels, self.test_predictions),
         }  # fmt: skip
@@ -434,9 +438,11 @@ def train(
             model, batches, optimizer, scheduler, device, memory_format, recipe.label_smoothing,
             batch_log, loss_fn,
         )  # fmt: skip
+        validation_start = time.perf_counter()
         val_acc = accuracy(*predict(model, data.validation(), device))
-        seconds = time.perf_counter() - epoch_start
-        record = EpochRecord(epoch, loss, train_acc, val_acc, seconds, *curves(batch_log))
+        end = time.perf_counter()
+        record = EpochRecord(epoch, loss, train_acc, val_acc, end - epoch_start, *curves(batch_log),
+                             validation_seconds=end - validation_start)  # fmt: skip
         history.append(record)
         if best_state is None or val_acc > history[best_epoch - 1].validation_accuracy:
             best_state, best_epoch = copy_of_weights(model), epoch
@@ -444,7 +450,9 @@ def train(
             on_epoch(record)
 
     model.load_state_dict(best_state)
+    test_start = time.perf_counter()
     test_predictions, test_labels = predict(model, data.test(), device)
+    test_seconds = time.perf_counter() - test_start
     return TrainingRun(
         recipe=recipe,
         seed=seed,
@@ -454,6 +462,7 @@ def train(
         test_accuracy=accuracy(test_predictions, test_labels),
         test_predictions=test_predictions,
         test_labels=test_labels,
+        test_seconds=test_seconds,
         data_seconds=data_seconds,
         seconds=time.perf_counter() - start,
         train_samples=data.train_samples,
