@@ -196,7 +196,7 @@ def training_process(recipe: str, seed: int, quick: bool, folder: Path) -> dict:
     if result.returncode != 0:
         raise ValueError(f"cnnbook.train failed: {result.stderr.strip()[-300:]}")
     run = json.loads(history.read_text(encoding="utf-8"))
-    return {"recipe": recipe, "seed": seed, "process_seconds": process_seconds, **run}
+    return {**run, "recipe": recipe, "seed": seed, "process_seconds": process_seconds}
 
 
 def side_by_side(quick: bool) -> list[dict]:

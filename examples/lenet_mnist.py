@@ -29,6 +29,7 @@
 # %%
 import math
 import os
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,11 +43,15 @@ from tqdm import tqdm
 
 QUICK = os.environ.get("CNN_BOOK_QUICK") == "1"
 
-# Chinese labels in the plots: the first Chinese font this computer has (matplotlib falls back
-# glyph by glyph from DejaVu Sans); without any, Chinese characters show as empty boxes.
-installed = {font.name for font in font_manager.fontManager.ttflist}
-chinese = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei"]
-plt.rcParams["font.family"] = ["DejaVu Sans", *[name for name in chinese if name in installed]]
+# Chinese labels in the plots need a font with Chinese characters: use one this computer has
+# (matplotlib falls back to it, glyph by glyph, from DejaVu Sans). Without one, they show as boxes.
+CHINESE_FONTS = ("notosanscjk", "sourcehansans", "notosanssc", "msyh", "pingfang", "simhei", "wqy")
+found = [path for path in font_manager.findSystemFonts()
+         if Path(path).name.lower().startswith(CHINESE_FONTS) and "bold" not in path.lower()]
+if found:
+    font_manager.fontManager.addfont(min(found))
+    chinese_font = font_manager.FontProperties(fname=min(found)).get_name()
+    plt.rcParams["font.family"] = ["DejaVu Sans", chinese_font]
 
 
 def pick_device() -> torch.device:
@@ -191,7 +196,7 @@ for epoch in range(1, EPOCHS + 1):
         best_accuracy, best_epoch = validation, epoch
         best_state = {name: t.detach().clone() for name, t in model.state_dict().items()}
     print(f"第 {epoch} 轮：训练准确率 {100 * correct / seen:.2f}%，验证准确率 {validation:.2f}%")
-assert best_accuracy >= (90 if QUICK else 98)  # QUICK: 5,000 images, one epoch
+assert best_accuracy >= (80 if QUICK else 98)  # QUICK (5,000 images, one epoch): about 87-92
 
 # %% [markdown]
 # 训练曲线：左边是每一批的损失（标签平滑让它不可能低于约 0.50），右边是本轮到此为止的训练准确率，
@@ -224,7 +229,7 @@ restored = restored.to(device)
 test_predictions = predict(restored, test_images.to(device)).cpu()
 test_accuracy = 100 * (test_predictions == test_labels).float().mean().item()
 print(f"最好的是第 {best_epoch} 轮（验证 {best_accuracy:.2f}%）；测试准确率 {test_accuracy:.2f}%")
-assert test_accuracy >= (90 if QUICK else 99)  # the chapter's claim for the full two epochs
+assert test_accuracy >= (80 if QUICK else 99)  # the chapter's claim (two epochs on all images)
 
 # %% [markdown]
 # ## 梯度：一批数据的 `.grad`
@@ -330,3 +335,4 @@ best = probabilities.argmax().item()
 print(f"预测：{best}，概率 {probabilities[best]:.3f}")
 values, digits = probabilities.topk(3)
 print("前三名:", [(d, round(v, 3)) for d, v in zip(digits.tolist(), values.tolist(), strict=True)])
+assert best == 3  # the digit we drew
