@@ -34,11 +34,10 @@ from torch.nn import functional as F
 from cnnbook.ablation import mean_sd
 from cnnbook.cli import OneLineParser, run_command
 from cnnbook.data import (
-    MNIST_MEAN,
-    MNIST_STD,
     TensorDigits,
     batches_in_order,
     load_digits,
+    normalize_pixels,
     shuffled_batches,
     validation_split,
 )
@@ -99,7 +98,7 @@ def random_shifts(images: torch.Tensor, max_shift: int, generator: torch.Generat
     if max_shift < 1:
         return images
     count, _, height, width = images.shape
-    black = (0.0 - MNIST_MEAN) / MNIST_STD
+    black = float(normalize_pixels(torch.zeros(1, 1, 1, dtype=torch.uint8)))  # as every input
     padded = F.pad(images, [max_shift] * 4, value=black)
     dy, dx = torch.randint(0, 2 * max_shift + 1, (2, count, 1, 1), generator=generator)
     rows = torch.arange(height).view(1, height, 1) + dy

@@ -52,13 +52,20 @@ def test_fast_recipe_reaches_99_percent(fast_run: TrainingRun) -> None:
     assert fast_run.best_epoch == best.epoch
 
 
-# Bands for a fresh seed-0 run against the stored one (tests run it on one thread). Measured:
-# seed 0 on this machine (AVX-512) and under ATEN_CPU_CAPABILITY=avx2 and =default, and seeds
-# 0-9 of snippets/lenet/runs/ablation.json (the numbers are filled in below).
-TEST_ACCURACY_BAND = 0.35  # percentage points
-VALIDATION_BAND = 0.45  # percentage points, every epoch
-TRAIN_LOSS_BAND = 0.02  # the mean training loss of every epoch
-SAME_PREDICTIONS = 9_850  # of the 10,000 test predictions
+# Bands for a fresh seed-0 run against the stored one (tests train on one thread). Measured for
+# seed 0, as (epoch 1, epoch 2, test accuracy; mean loss of epoch 1, epoch 2):
+#   AVX-512 (stored)  98.30, 98.62, 99.10; 0.7598, 0.5360
+#   AVX2              98.32, 98.74, 99.13; (prints 0.760, 0.536)
+#   default           98.24, 98.76, 99.10; 0.7596, 0.5359   9,974 of 10,000 predictions agree
+#   two threads       98.14, 98.78, 99.05  (the notebook's run)
+# and for seeds 0-9 on AVX-512 (snippets/lenet/runs/ablation.json): epoch 1 97.94-98.42, epoch 2
+# 98.60-98.88, test 99.02-99.26, mean loss of epoch 2 0.5351-0.5397. A CPU not measured here may
+# drift further than these, up to about what another seed does: each band is about twice the
+# largest difference measured for seed 0 and no wider than the spread over the seeds.
+TEST_ACCURACY_BAND = 0.2  # percentage points (seed 0: at most 0.05 apart; seeds: 0.24)
+VALIDATION_BAND = 0.3  # percentage points, every epoch (seed 0: 0.16; seeds: 0.28 and 0.48)
+TRAIN_LOSS_BAND = 0.005  # mean training loss of every epoch (seed 0: 0.0002; seeds: 0.0046)
+SAME_PREDICTIONS = 9_850  # of the 10,000 test predictions (seed 0, default vs AVX-512: 9,974)
 
 
 def test_stored_run_agrees_with_a_fresh_one(fast_run: TrainingRun) -> None:
@@ -81,7 +88,8 @@ def test_a_fresh_run_lies_within_the_seeds_spread(fast_run: TrainingRun) -> None
     instruction sets)."""
     runs = stored_results("ablation")["runs"]["fast"]
     tests = [run["test_accuracy"] for run in runs]
-    assert min(tests) - TEST_ACCURACY_BAND <= fast_run.test_accuracy <= max(tests) + 0.35
+    band = TEST_ACCURACY_BAND
+    assert min(tests) - band <= fast_run.test_accuracy <= max(tests) + band
 
 
 @pytest.mark.parametrize("recipe", ["fast", "textbook"])
