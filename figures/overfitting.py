@@ -55,7 +55,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         mean, _, _ = curve(baseline, "train_loss")
         loss_axes.plot(epochs, mean, ":", color=theme.muted, linewidth=2,
                        label="训练损失（不加正则化）")  # fmt: skip
-        loss_axes.set(xlabel="轮数", ylabel="交叉熵", xlim=(1, epochs[-1]), ylim=(0, 0.6))
+        loss_axes.set(xlabel="轮数", ylabel="损失", xlim=(1, epochs[-1]), ylim=(0, 0.6))
         loss_axes.set_title("验证集上的损失")
         loss_axes.legend(loc="upper right", fontsize=12)
 
