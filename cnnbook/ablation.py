@@ -132,26 +132,31 @@ def summaries(results: dict) -> dict[str, dict]:
             for key in VARIANT_KEYS if key in runs}  # fmt: skip
 
 
+def signed(value: float) -> str:
+    """``+0.20``, ``-0.63``; a difference that rounds to zero is ``0.00``, without a sign."""
+    text = f"{value:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
 def table(results: dict) -> str:
-    """The Markdown table the page includes (mean ± sample SD over the seeds)."""
+    """The Markdown table the page includes (mean ± sample SD over the seeds, in %; the ±
+    joined by no-break spaces so that a narrow column never splits a value)."""
+    plus_minus = "\u00a0±\u00a0"
     lines = [
-        "| 配方 | 种子数 | 轮数 | 验证准确率（最好一轮） | 测试准确率 | 最低测试准确率 "
+        "| 配方 | 种子数 | 验证准确率（最好一轮，%） | 测试准确率（%） "
         "| 测试准确率之差（同种子配对） |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     labels = {variant.key: variant for variant in VARIANTS}
     for key, summary in results["summary"].items():
-        variant = labels[key]
-        epochs = len(results["runs"][key][0]["validation"])
         difference = "—"
         if "test_difference_mean" in summary:
-            difference = (f"{summary['test_difference_mean']:+.2f} ± "
+            difference = (f"{signed(summary['test_difference_mean'])}{plus_minus}"
                           f"{summary['test_difference_sd']:.2f}")  # fmt: skip
         lines.append(
-            f"| {variant.label} | {summary['runs']} | {epochs} "
-            f"| {summary['validation_mean']:.2f} ± {summary['validation_sd']:.2f}% "
-            f"| {summary['test_mean']:.2f} ± {summary['test_sd']:.2f}% "
-            f"| {summary['test_min']:.2f}% | {difference} |"
+            f"| {labels[key].label} | {summary['runs']} "
+            f"| {summary['validation_mean']:.2f}{plus_minus}{summary['validation_sd']:.2f} "
+            f"| {summary['test_mean']:.2f}{plus_minus}{summary['test_sd']:.2f} | {difference} |"
         )
     return "\n".join(lines) + "\n"
 
