@@ -54,9 +54,11 @@ lint: $(VENV)/.test ## ruff
 outputs: $(VENV)/.test ## re-run every snippet and store its output in snippets/**/*.out
 	$(PY) -m pytest -n 2 tests/test_snippets.py --update-outputs -q
 
-runs: $(VENV)/.test ## the stored training runs: chapter 9's in snippets/lenet/runs/, chapter 1's feature hierarchy
-	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 2 --quiet --history snippets/lenet/runs/textbook.json
-	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 2 --quiet --history snippets/lenet/runs/fast.json
+runs: $(VENV)/.test ## stored runs: chapter 9's runs and multi-seed experiments (snippets/lenet/runs/, ~25 min), chapter 1's feature hierarchy
+	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 1 --quiet --history snippets/lenet/runs/textbook.json
+	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 1 --quiet --history snippets/lenet/runs/fast.json
+	$(PY) -m cnnbook.ablation --quiet
+	$(PY) -m cnnbook.overfitting --quiet
 	$(PY) -m figures.feature_hierarchy --retrain
 
 experiments: $(VENV)/.test ## chapters 7 and 10: run the experiments (snippets/*/results/)

@@ -28,7 +28,7 @@ def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
 
     path = Path(path)
     if path.is_dir():
-        raise CnnBookError(f"checkpoint path {path} is a directory")
+        raise CnnBookError(f"检查点路径 {path} 是一个目录")
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()
@@ -38,16 +38,16 @@ def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
 
 
 def _names(names: list[str]) -> str:
-    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return "、".join(names[:4]) + (f" 等 {len(names)} 个" if len(names) > 4 else "")
 
 
 def check_checkpoint_file(path: str | Path) -> Path:
     """``path`` as a ``Path`` if it is an existing file; ``CnnBookError`` otherwise."""
     path = Path(path)
     if not path.exists():
-        raise CnnBookError(f"checkpoint {path} does not exist")
+        raise CnnBookError(f"检查点 {path} 不存在")
     if not path.is_file():
-        raise CnnBookError(f"checkpoint {path} is not a file")
+        raise CnnBookError(f"检查点 {path} 不是文件")
     return path
 
 
@@ -61,17 +61,17 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     except pickle.UnpicklingError:
         if zipfile.is_zipfile(path):  # a real torch.save archive, but of Python objects
             raise CnnBookError(
-                f"checkpoint {path} holds pickled Python objects (a whole model?), which "
-                "torch.load(weights_only=True) refuses; save model.state_dict() instead"
+                f"检查点 {path} 里是 pickle 的 Python 对象（整个模型？），"
+                "torch.load(weights_only=True) 拒绝载入；请改存 model.state_dict()"
             ) from None
-        raise CnnBookError(f"checkpoint {path} is not a readable PyTorch file") from None
+        raise CnnBookError(f"检查点 {path} 不是可读的 PyTorch 文件") from None
     except Exception as error:  # torch raises several types for a damaged or foreign file
         kind = type(error).__name__
-        raise CnnBookError(f"checkpoint {path} is not a readable PyTorch file ({kind})") from None
+        raise CnnBookError(f"检查点 {path} 不是可读的 PyTorch 文件（{kind}）") from None
     if not isinstance(state, Mapping) or not all(
         isinstance(key, str) and isinstance(value, torch.Tensor) for key, value in state.items()
     ):
-        raise CnnBookError(f"checkpoint {path} does not hold a state_dict (names → tensors)")
+        raise CnnBookError(f"检查点 {path} 里不是 state_dict（参数名 → 张量）")
     return dict(state)
 
 
@@ -89,15 +89,15 @@ def load_checkpoint(
     unexpected = sorted(set(state) - set(expected))
     kind = type(model).__name__
     if missing or unexpected:
-        parts = [f"missing {_names(missing)}" if missing else "",
-                 f"unexpected {_names(unexpected)}" if unexpected else ""]  # fmt: skip
-        detail = "; ".join(part for part in parts if part)
-        raise CnnBookError(f"checkpoint {path} is not a {kind} state_dict: {detail}")
+        parts = [f"缺少 {_names(missing)}" if missing else "",
+                 f"多出 {_names(unexpected)}" if unexpected else ""]  # fmt: skip
+        detail = "；".join(part for part in parts if part)
+        raise CnnBookError(f"检查点 {path} 不是 {kind} 的 state_dict：{detail}")
     for name, tensor in expected.items():
         if state[name].shape != tensor.shape:
             raise CnnBookError(
-                f"checkpoint {path} does not fit {kind}: {name} has shape "
-                f"{tuple(state[name].shape)}, the model needs {tuple(tensor.shape)}"
+                f"检查点 {path} 与 {kind} 不符：{name} 的形状是 "
+                f"{tuple(state[name].shape)}，模型需要 {tuple(tensor.shape)}"
             )
     model.load_state_dict(state)
     return model.eval()

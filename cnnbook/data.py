@@ -3,6 +3,9 @@
 The fast way decodes each split once into one normalised tensor and serves mini-batches by
 indexing it with a shuffled order, so an epoch costs a few hundred tensor operations instead of
 60,000 calls of ``Dataset.__getitem__`` (each building a PIL image and converting it back).
+It reads the idx files itself (a 16-byte header, then the pixels): the same bytes torchvision
+decodes, without importing torchvision, which pulls in much of ``torch._dynamo`` and costs a
+second or more at every start of a program.
 
 Both ways read the same files from ``<root>/MNIST/raw/``. ``root`` defaults to the environment
 variable ``CNN_BOOK_DATA`` or else ``data`` (relative to the working directory). With the four
@@ -15,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
-from torchvision import datasets, transforms
-from torchvision.datasets.utils import extract_archive
 
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import (  # noqa: F401  (re-exported for users of cnnbook.data)
@@ -31,14 +34,22 @@ from cnnbook.mnist_files import (  # noqa: F401  (re-exported for users of cnnbo
     archives_to_unpack,
     check_data_dir,
     default_data_root,
+    split_files,
+    unpack,
 )
+
+if TYPE_CHECKING:  # torchvision is imported only by the textbook pipeline and for downloads
+    from torchvision import datasets, transforms
 
 TRAIN_SIZE, TEST_SIZE = 60_000, 10_000
 VALIDATION_SIZE = 5_000  # held out from the 60,000 training images to choose the best epoch
 SPLIT_SEED = 0  # fixed, so every recipe and every seed uses the same validation images
+IDX_MAGIC = {3: 0x0803, 1: 0x0801}  # unsigned bytes, 3 dimensions (images) or 1 (labels)
 
 
 def _dataset_class(mirror: str | None) -> type[datasets.MNIST]:
+    from torchvision import datasets
+
     if mirror is None:
         return datasets.MNIST
     base = mirror if mirror.endswith("/") else mirror + "/"
@@ -64,18 +75,67 @@ def mnist_dataset(
     check_data_dir(root)
     if not download:  # unpack verified local archives; torchvision would try to download
         for archive in archives_to_unpack(root):
-            extract_archive(str(archive), str(archive.parent))
+            unpack(archive)
+    dataset_class = _dataset_class(mirror)
     try:
-        return _dataset_class(mirror)(root, train=train, download=download, transform=transform)
+        return dataset_class(root, train=train, download=download, transform=transform)
     except (RuntimeError, OSError) as error:
         detail = " ".join(str(error).split())[:160]
-        raise CnnBookError(f"could not get MNIST into data directory {root}: {detail}") from None
-    except (ValueError, AssertionError, IndexError) as error:
-        raise CnnBookError(f"data directory {root}: MNIST files are unreadable ({error})") from None
+        raise CnnBookError(f"无法把 MNIST 下载到数据目录 {root}：{detail}") from None
+    except (ValueError, AssertionError, IndexError, TypeError) as error:
+        raise CnnBookError(f"数据目录 {root}：MNIST 文件无法读取（{error}）") from None
+
+
+def mnist_files_ready(
+    root: str | Path | None = None, *, download: bool = True, mirror: str | None = None
+) -> Path:
+    """Make sure the four unpacked files are in ``<root>/MNIST/raw`` and return ``root``:
+    unpack verified ``.gz`` files, and download (through torchvision) only what is missing."""
+    root = default_data_root() if root is None else Path(root)
+    try:
+        pending = archives_to_unpack(root)
+    except CnnBookError:
+        if not download:
+            raise
+        mnist_dataset(root, train=True, download=True, mirror=mirror)  # downloads and unpacks
+        mnist_dataset(root, train=False, download=True, mirror=mirror)
+        pending = archives_to_unpack(root)
+    for archive in pending:
+        unpack(archive)
+    return root
+
+
+def read_idx(path: Path, dimensions: int) -> torch.Tensor:
+    """An idx file of unsigned bytes as a uint8 tensor (N, 28, 28) or (N,), as torchvision reads
+    it: a big-endian header (magic number, then one 32-bit size per dimension), then the data."""
+    raw = np.fromfile(path, dtype=np.uint8)
+    header = 4 * (dimensions + 1)
+    if raw.size < header:
+        raise CnnBookError(f"MNIST 文件 {path} 不完整（只有 {raw.size} 字节）")
+    magic, *shape = (int(v) for v in raw[:header].view(">u4"))
+    if magic != IDX_MAGIC[dimensions] or raw.size != header + int(np.prod(shape)):
+        raise CnnBookError(f"MNIST 文件 {path} 已损坏（文件头与大小不符）")
+    return torch.from_numpy(raw[header:]).view(*shape)
+
+
+def read_split(
+    root: str | Path | None = None, *, train: bool = True, download: bool = True,
+    mirror: str | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+    """The raw pixels (N, 28, 28) uint8 and labels (N,) int64 of one split: exactly
+    ``torchvision.datasets.MNIST(root, train=train).data`` and ``.targets``."""
+    images_file, labels_file = split_files(mnist_files_ready(root, download=download,
+                                                             mirror=mirror), train)  # fmt: skip
+    images, labels = read_idx(images_file, 3), read_idx(labels_file, 1).long()
+    if images.shape[0] != labels.shape[0] or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise CnnBookError(f"MNIST 文件 {images_file} 与 {labels_file} 的大小不匹配")
+    return images, labels
 
 
 def textbook_transform() -> transforms.Compose:
     """The per-sample transform of the textbook pipeline: PIL image → [0, 1] → normalised."""
+    from torchvision import transforms
+
     to_unit_range = transforms.ToTensor()  # uint8 PIL image → float (1, 28, 28) in [0, 1]
     standardize = transforms.Normalize(mean=(MNIST_MEAN,), std=(MNIST_STD,))
     return transforms.Compose([to_unit_range, standardize])
@@ -88,12 +148,12 @@ def normalize_pixels(pixels: torch.Tensor) -> torch.Tensor:
     divide by the std), so both pipelines give bit-identical inputs.
     """
     if pixels.dtype != torch.uint8:
-        raise CnnBookError(f"pixels must be uint8, got {pixels.dtype}")
+        raise CnnBookError(f"pixels 必须是 uint8，得到 {pixels.dtype}")
     if pixels.dim() == 3:
         pixels = pixels.unsqueeze(1)
     if pixels.dim() != 4 or pixels.shape[1] != 1:
         raise CnnBookError(
-            f"pixels must have shape (N, 28, 28) or (N, 1, 28, 28), got {tuple(pixels.shape)}"
+            f"pixels 的形状必须是 (N, 28, 28) 或 (N, 1, 28, 28)，得到 {tuple(pixels.shape)}"
         )
     return pixels.float().div_(255).sub_(MNIST_MEAN).div_(MNIST_STD)
 
@@ -108,8 +168,8 @@ class TensorDigits:
     def __post_init__(self) -> None:
         if self.images.shape[0] != self.labels.shape[0]:
             raise CnnBookError(
-                f"images and labels differ in length: "
-                f"{self.images.shape[0]} vs {self.labels.shape[0]}"
+                f"images 与 labels 的个数不同："
+                f"{self.images.shape[0]} 对 {self.labels.shape[0]}"
             )
 
     def __len__(self) -> int:
@@ -130,10 +190,9 @@ def load_digits(
     download: bool = True,
     mirror: str | None = None,
 ) -> TensorDigits:
-    """The fast path: decode a split once (torchvision reads the idx file into one uint8 tensor)
-    and normalise all of it at once."""
-    dataset = mnist_dataset(root, train=train, download=download, mirror=mirror)
-    return TensorDigits(normalize_pixels(dataset.data), dataset.targets.clone())
+    """The fast path: decode a split once (``read_split``) and normalise all of it at once."""
+    pixels, labels = read_split(root, train=train, download=download, mirror=mirror)
+    return TensorDigits(normalize_pixels(pixels), labels)
 
 
 def validation_split(
@@ -141,7 +200,7 @@ def validation_split(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices ``(train, validation)`` of a fixed random split of ``total`` training images."""
     if not 0 <= validation_size < total:
-        raise CnnBookError(f"validation_size must be in [0, {total}), got {validation_size}")
+        raise CnnBookError(f"validation_size 必须在 [0, {total}) 之内，得到 {validation_size}")
     order = torch.randperm(total, generator=torch.Generator().manual_seed(seed))
     return order[validation_size:], order[:validation_size]
 
@@ -158,7 +217,7 @@ def shuffled_batches(
     without copying them out first: batch k holds ``indices[order[k·B : (k+1)·B]]``.
     """
     if batch_size < 1:
-        raise CnnBookError(f"batch_size must be at least 1, got {batch_size}")
+        raise CnnBookError(f"batch_size 至少为 1，得到 {batch_size}")
     count = len(digits) if indices is None else len(indices)
     order = torch.randperm(count, generator=generator)
     if indices is not None:
@@ -173,6 +232,6 @@ def batches_in_order(
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Consecutive slices (views, no copy) for evaluation."""
     if batch_size < 1:
-        raise CnnBookError(f"batch_size must be at least 1, got {batch_size}")
+        raise CnnBookError(f"batch_size 至少为 1，得到 {batch_size}")
     for start in range(0, len(digits), batch_size):
         yield digits.images[start : start + batch_size], digits.labels[start : start + batch_size]

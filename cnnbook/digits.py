@@ -15,6 +15,7 @@ these steps for a photo or a drawing of any size and colour:
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,18 +35,25 @@ BORDER_FRACTION = 0.04  # the border band used to judge the background
 
 
 def read_image(path: str | Path) -> Image.Image:
-    """Open an image file (PNG, JPEG, …); ``CnnBookError`` if it is missing or not an image."""
+    """Open an image file (PNG, JPEG, …); ``CnnBookError`` if it is missing, not an image, or
+    so large that PIL suspects a decompression bomb (more than ``Image.MAX_IMAGE_PIXELS``
+    pixels, about 89 million: a file of a few kB can claim to be 14000 × 14000)."""
     path = Path(path)
     if not path.exists():
-        raise CnnBookError(f"image {path} does not exist")
+        raise CnnBookError(f"图片 {path} 不存在")
     if not path.is_file():
-        raise CnnBookError(f"image {path} is not a file")
+        raise CnnBookError(f"图片 {path} 不是文件")
     try:
-        with Image.open(path) as image:
-            image.load()
-            return ImageOps.exif_transpose(image)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                return ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        limit = f"{Image.MAX_IMAGE_PIXELS:,}"
+        raise CnnBookError(f"图片 {path} 太大（超过 {limit} 个像素），不予处理") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise CnnBookError(f"image {path} is not an image PIL can read") from None
+        raise CnnBookError(f"图片 {path} 不是 PIL 能读取的图片") from None
 
 
 def grayscale(image: Image.Image) -> np.ndarray:
@@ -76,7 +84,7 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     background = float(np.median(border_pixels(gray)))
     peak = float(gray.max())
     if peak - background < 0.1:
-        raise CnnBookError("image has no visible digit (it is almost uniform)")
+        raise CnnBookError("图里看不出数字（几乎是一片均匀的颜色）")
     return np.clip((gray - background) / (peak - background), 0.0, 1.0)
 
 

@@ -1,14 +1,16 @@
 """MNIST facts that need no PyTorch: the files, their md5 sums, the data directory, the pixel
-statistics.
+statistics, unpacking the ``.gz`` files.
 
-``cnnbook.data`` reads the files through torchvision; the commands use this module first, so
-that a wrong data directory is reported at once, before the (slow) import of PyTorch.
+``cnnbook.data`` reads the files; the commands use this module first, so that a wrong data
+directory is reported at once, before the (slow) import of PyTorch.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 from cnnbook.errors import CnnBookError
@@ -17,7 +19,7 @@ DATA_ENV = "CNN_BOOK_DATA"
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
 # Mean and standard deviation of all 60,000 × 784 training pixels scaled to [0, 1]; the chapter's
-# snippet computes them (0.13066…, 0.30811…) and tests/test_lenet.py checks these roundings.
+# snippet computes them (0.13066…, 0.30811…) and tests/test_lenet_data.py checks these roundings.
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
 # The four original files and the md5 sums torchvision checks (torchvision.datasets.MNIST).
@@ -39,6 +41,13 @@ def raw_dir(root: Path) -> Path:
     return root / "MNIST" / "raw"
 
 
+def split_files(root: Path, train: bool) -> tuple[Path, Path]:
+    """The unpacked image and label files of one split (torchvision's names)."""
+    prefix = "train" if train else "t10k"
+    folder = raw_dir(root)
+    return folder / f"{prefix}-images-idx3-ubyte", folder / f"{prefix}-labels-idx1-ubyte"
+
+
 def md5_of(path: Path) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     with path.open("rb") as file:
@@ -50,7 +59,7 @@ def md5_of(path: Path) -> str:
 def check_data_dir(root: Path) -> None:
     """Raise ``CnnBookError`` unless ``root`` may be used as a data directory."""
     if root.exists() and not root.is_dir():
-        raise CnnBookError(f"data directory {root} exists and is not a directory")
+        raise CnnBookError(f"数据目录 {root} 已存在，但不是目录")
 
 
 def archives_to_unpack(root: Path) -> list[Path]:
@@ -64,11 +73,25 @@ def archives_to_unpack(root: Path) -> list[Path]:
             continue
         if not archive.is_file():
             raise CnnBookError(
-                f"data directory {root} has no MNIST: {archive.with_suffix('')} (or {name}) is "
-                "missing and downloading is off (allow it, or set CNN_BOOK_DATA to a directory "
-                "that has MNIST/raw/)"
+                f"数据目录 {root} 里没有 MNIST：缺少 {archive.with_suffix('')}（或 {name}），"
+                f"又不允许下载（允许下载，或把环境变量 {DATA_ENV} 设为含有 MNIST/raw/ 的目录）"
             )
         if md5_of(archive) != md5:
-            raise CnnBookError(f"data directory {root}: {archive} is corrupted (md5 mismatch)")
+            raise CnnBookError(f"数据目录 {root}：{archive} 已损坏（md5 不符）")
         pending.append(archive)
     return pending
+
+
+def unpack(archive: Path) -> Path:
+    """Unpack ``name.gz`` beside itself as ``name`` (written under a temporary name first, so an
+    interrupted run never leaves a half-written file that looks complete)."""
+    target = archive.with_suffix("")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with gzip.open(archive, "rb") as source, partial.open("wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 20)
+    except (OSError, EOFError) as error:
+        partial.unlink(missing_ok=True)
+        raise CnnBookError(f"无法解压 {archive}（{type(error).__name__}）") from None
+    partial.replace(target)
+    return target

@@ -3,7 +3,7 @@
 Each image (PNG, JPEG, … of any size and colour) is converted like MNIST (``cnnbook.digits``:
 grayscale, inverted if the background is light, cropped to the digit, longer side scaled to 20
 pixels, centred by centre of mass in 28×28), normalised, and classified by the LeNet in the
-checkpoint. One line per image: ``IMAGE: DIGIT (probability P)``; ``--top K`` lists the K most
+checkpoint. One line per image: ``IMAGE: DIGIT（概率 P）``; ``--top K`` lists the K most
 likely digits. Any bad input (missing or unreadable image or checkpoint, a checkpoint of
 another model) is one line on stderr and exit status 1.
 """
@@ -21,6 +21,7 @@ import numpy as np
 from cnnbook.checkpoint import check_checkpoint_file, load_checkpoint
 from cnnbook.cli import OneLineParser, run_command
 from cnnbook.digits import model_input, read_image, to_mnist_array
+from cnnbook.errors import CnnBookError
 
 if TYPE_CHECKING:  # imported in body(), after the cheap checks: bad input is reported at once
     import torch
@@ -37,32 +38,41 @@ def digit_probabilities(model: nn.Module, digits: torch.Tensor) -> torch.Tensor:
         return torch.softmax(model(inputs), dim=1)
 
 
+def read_digit(path: str | Path) -> np.ndarray:
+    """One image file converted like MNIST: (28, 28) float32 in [0, 1]; an error names the file."""
+    try:
+        return to_mnist_array(read_image(path))
+    except CnnBookError as error:
+        message = str(error)
+        raise CnnBookError(message if str(path) in message else f"图片 {path}：{message}") from None
+
+
 def read_digits(paths: Sequence[str | Path]) -> np.ndarray:
     """Every image file converted like MNIST: (N, 28, 28) float32 in [0, 1]."""
-    return np.stack([to_mnist_array(read_image(path)) for path in paths])
+    return np.stack([read_digit(path) for path in paths])
 
 
 def describe(path: str, probabilities: torch.Tensor, top: int) -> str:
     values, digits = probabilities.topk(top)
-    best = f"{path}: {int(digits[0])} (probability {float(values[0]):.3f})"
+    best = f"{path}: {int(digits[0])}（概率 {float(values[0]):.3f}）"
     if top == 1:
         return best
-    others = ", ".join(f"{int(d)}: {float(v):.3f}" for d, v in zip(digits, values, strict=True))
-    return f"{best}  top {top}: {others}"
+    others = "，".join(f"{int(d)}: {float(v):.3f}" for d, v in zip(digits, values, strict=True))
+    return f"{best}  前 {top} 名：{others}"
 
 
 def top_count(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if not 1 <= value <= 10:
-        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 10, got {text!r}")
+        raise argparse.ArgumentTypeError(f"必须是 1 到 10 之间的整数，得到 {text!r}")
     return value
 
 
 def parser() -> OneLineParser:
     command = OneLineParser(prog="cnnbook.predict", description=__doc__.splitlines()[0])
-    command.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, …)")
-    command.add_argument("--checkpoint", required=True, type=Path, help="a LeNet state_dict")
-    command.add_argument("--top", type=top_count, default=1, help="also list the K likeliest")
+    command.add_argument("images", nargs="+", metavar="IMAGE", help="图片文件（PNG、JPEG 等）")
+    command.add_argument("--checkpoint", required=True, type=Path, help="LeNet 的 state_dict 文件")
+    command.add_argument("--top", type=top_count, default=1, help="同时列出可能性最大的 K 个数字")
     return command
 
 

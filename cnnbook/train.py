@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, run_command, seed_value
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
 
@@ -29,44 +29,42 @@ RECIPE_NAMES = ("fast", "textbook")  # the keys of cnnbook.training.RECIPES
 def positive(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
     return value
 
 
 def parser() -> OneLineParser:
     command = OneLineParser(prog="cnnbook.train", description=__doc__.splitlines()[0])
-    command.add_argument("--recipe", choices=RECIPE_NAMES, default="fast")
-    command.add_argument("--seed", type=int, default=0)
-    command.add_argument("--epochs", type=positive, help="override the recipe's epochs")
-    command.add_argument("--train-samples", type=positive, help="train on the first N images only")
-    command.add_argument(
-        "--data", type=Path, help="data directory (default $CNN_BOOK_DATA or data)"
-    )
-    command.add_argument("--no-download", action="store_true", help="never use the network")
-    command.add_argument("--mirror", help="download MNIST from this base URL instead")
+    command.add_argument("--recipe", choices=RECIPE_NAMES, default="fast", help="训练配方")
+    command.add_argument("--seed", type=seed_value, default=0, help="随机种子（0 到 2^63 - 1）")
+    command.add_argument("--epochs", type=positive, help="改用 N 轮（默认按配方）")
+    command.add_argument("--train-samples", type=positive, help="只用前 N 张训练图")
+    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
+    command.add_argument("--mirror", help="从这个网址下载 MNIST")
     command.add_argument("--threads", type=positive, help="torch.set_num_threads(N)")
-    command.add_argument("--checkpoint", type=Path, help="save the best state_dict here")
-    command.add_argument("--history", type=Path, help="write the run as JSON here")
-    command.add_argument("--quiet", action="store_true", help="no progress bars")
+    command.add_argument("--checkpoint", type=Path, help="把最好一轮的 state_dict 存到这里")
+    command.add_argument("--history", type=Path, help="把这次运行的记录写成 JSON")
+    command.add_argument("--quiet", action="store_true", help="不显示进度条")
     return command
 
 
 def epoch_line(record: EpochRecord, epochs: int) -> str:
     return (
-        f"epoch {record.epoch}/{epochs}: loss {record.train_loss:.4f}, "
-        f"train {record.train_accuracy:.2f}%, validation {record.validation_accuracy:.2f}% "
-        f"({record.seconds:.1f} s)"
+        f"第 {record.epoch}/{epochs} 轮：损失 {record.train_loss:.4f}，"
+        f"训练准确率 {record.train_accuracy:.2f}%，验证准确率 {record.validation_accuracy:.2f}%"
+        f"（{record.seconds:.1f} s）"
     )
 
 
 def check_output_path(path: Path | None, what: str) -> None:
     if path is not None and path.is_dir():
-        raise CnnBookError(f"{what} path {path} is a directory")
+        raise CnnBookError(f"{what}路径 {path} 是一个目录")
 
 
 def body(args: argparse.Namespace) -> int:
-    check_output_path(args.checkpoint, "checkpoint")
-    check_output_path(args.history, "history")
+    check_output_path(args.checkpoint, "检查点")
+    check_output_path(args.history, "记录文件")
     root = args.data or default_data_root()
     check_data_dir(root)
     if args.no_download:
@@ -79,6 +77,13 @@ def body(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     recipe = RECIPES[args.recipe]
+    # Imports that train() would otherwise do on first use, here with the others, before its
+    # clock starts: torch.optim imports torch._dynamo when the first optimiser is made (about a
+    # second), and the textbook pipeline needs torchvision (a textbook script imports it first).
+    import torch._dynamo
+
+    if recipe.pipeline == "dataloader":
+        import torchvision  # noqa: F401
     epochs = args.epochs or recipe.epochs
     run = train(
         recipe, root=root, seed=args.seed, download=not args.no_download,
@@ -87,16 +92,16 @@ def body(args: argparse.Namespace) -> int:
                                                                 flush=True),
     )  # fmt: skip
     print(
-        f"best epoch {run.best_epoch} (validation {run.best_validation_accuracy:.2f}%): "
-        f"test accuracy {run.test_accuracy:.2f}%; {run.seconds:.1f} s in all, "
-        f"{run.data_seconds:.1f} s of it reading the data"
+        f"最好的是第 {run.best_epoch} 轮（验证准确率 {run.best_validation_accuracy:.2f}%）："
+        f"测试准确率 {run.test_accuracy:.2f}%；共 {run.seconds:.1f} s，"
+        f"其中读数据 {run.data_seconds:.1f} s"
     )
     if args.checkpoint:
-        print(f"saved {save_checkpoint(run.model, args.checkpoint)}")
+        print(f"已保存 {save_checkpoint(run.model, args.checkpoint)}")
     if args.history:
         args.history.parent.mkdir(parents=True, exist_ok=True)
         args.history.write_text(json.dumps(run.summary(), indent=1) + "\n", encoding="utf-8")
-        print(f"saved {args.history}")
+        print(f"已保存 {args.history}")
     return 0
 
 

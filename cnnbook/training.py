@@ -25,11 +25,6 @@ from typing import Literal
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import (  # the textbook pipeline only
-    DataLoader,
-    Subset,
-)
-from tqdm import tqdm
 
 from cnnbook.data import (
     TensorDigits,
@@ -63,6 +58,8 @@ class Recipe:
     label_smoothing: float = 0.0
     channels_last: bool = False
     eval_batch_size: int = 1000
+    cycle_momentum: bool = True  # one-cycle also cycles Adam's beta1 (SGD's momentum)
+    weight_decay: float = 0.0  # L2 penalty added to the gradient (Adam / SGD's weight_decay)
 
     def __post_init__(self) -> None:
         checks = {
@@ -75,10 +72,12 @@ class Recipe:
             "warmup_fraction": 0 <= self.warmup_fraction < 1,
             "label_smoothing": 0 <= self.label_smoothing < 1,
             "eval_batch_size": self.eval_batch_size >= 1,
+            "weight_decay": self.weight_decay >= 0,
         }
         for name, ok in checks.items():
             if not ok:
-                raise CnnBookError(f"recipe {self.name!r}: bad {name} {getattr(self, name)!r}")
+                value = getattr(self, name)
+                raise CnnBookError(f"配方 {self.name!r}：{name} 的值 {value!r} 不合法")
 
 
 TEXTBOOK = Recipe(
@@ -95,8 +94,9 @@ RECIPES = {recipe.name: recipe for recipe in (TEXTBOOK, FAST)}
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """What one epoch did: mean training loss and accuracy, validation accuracy, wall seconds,
-    and the training loss and accuracy over each tenth of the epoch's batches (for curves)."""
+    """What one epoch did: mean training loss and accuracy, validation accuracy, wall seconds
+    (training and validation), the training loss and accuracy over each tenth of the epoch's
+    batches (for curves), and how long the validation took."""
 
     epoch: int
     train_loss: float
@@ -105,6 +105,7 @@ class EpochRecord:
     seconds: float
     loss_curve: tuple[float, ...] = ()
     accuracy_curve: tuple[float, ...] = ()
+    validation_seconds: float = 0.0  # the part of ``seconds`` spent evaluating the validation set
 
 
 @dataclass
@@ -122,6 +123,8 @@ class TrainingRun:
     seconds: float
     train_samples: int
     threads: int = field(default_factory=torch.get_num_threads)
+    test_labels: torch.Tensor | None = None
+    test_seconds: float = 0.0
 
     @property
     def best_validation_accuracy(self) -> float:
@@ -141,7 +144,37 @@ class TrainingRun:
             "test_predictions": "".join(str(int(p)) for p in self.test_predictions.tolist()),
             "data_seconds": round(self.data_seconds, 3),
             "seconds": round(self.seconds, 3),
+            "test_seconds": round(self.test_seconds, 3),
+            "conv1": first_layer_filters(self.model),
+            "most_common_mistakes": most_common_mistakes(self.test_labels, self.test_predictions),
         }  # fmt: skip
+
+
+def most_common_mistakes(
+    labels: torch.Tensor | None, predictions: torch.Tensor, count: int = 3
+) -> list[dict[str, int]]:
+    """The ``count`` most frequent (true digit, predicted digit) confusions, most frequent first
+    (ties: smaller true digit, then smaller predicted digit, first)."""
+    if labels is None:
+        return []
+    pairs = torch.bincount(labels * 10 + predictions, minlength=100).reshape(10, 10)
+    ranked = sorted((-int(pairs[t, p]), t, p) for t in range(10) for p in range(10) if t != p)
+    return [{"true": t, "predicted": p, "count": -n} for n, t, p in ranked[:count] if n < 0]
+
+
+def first_layer_filters(model: nn.Module, decimals: int = 5) -> dict[str, list] | None:
+    """conv1's kernels and biases, rounded, as nested lists (for the filter figure), if the
+    model has a ``conv1`` layer."""
+    layer = getattr(model, "conv1", None)
+    if not isinstance(layer, nn.Conv2d):
+        return None
+    weight = layer.weight.detach().cpu().contiguous().double()
+    bias = layer.bias.detach().cpu().double() if layer.bias is not None else torch.zeros(0)
+    return {
+        "weight": [[[round(v, decimals) for v in row] for row in kernel[0].tolist()]
+                   for kernel in weight],
+        "bias": [round(v, decimals) for v in bias.tolist()],
+    }  # fmt: skip
 
 
 def _rounded(record: dict) -> dict:
@@ -169,6 +202,13 @@ def curves(
     return losses, accuracies
 
 
+def check_seed(seed: int) -> int:
+    """``seed`` if PyTorch accepts it as a random seed (an integer from 0 to 2^63 - 1)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise CnnBookError(f"seed 必须是 0 到 2^63 - 1 之间的整数，得到 {seed!r}")
+    return seed
+
+
 def copy_of_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     """A snapshot of ``model.state_dict()``: the state_dict holds references to the live
     tensors, which the next optimiser step changes, so each tensor is cloned."""
@@ -188,8 +228,8 @@ def accuracy(predictions: torch.Tensor, labels: torch.Tensor) -> float:
     """Percentage of ``predictions`` equal to ``labels``."""
     if predictions.shape != labels.shape or labels.numel() == 0:
         raise CnnBookError(
-            f"predictions {tuple(predictions.shape)} and labels {tuple(labels.shape)} must have "
-            "the same non-empty shape"
+            f"predictions {tuple(predictions.shape)} 与 labels {tuple(labels.shape)} "
+            "的形状必须相同且不为空"
         )
     return (predictions == labels).sum().item() * 100.0 / labels.numel()
 
@@ -215,10 +255,12 @@ def evaluate(model: nn.Module, split: TensorDigits, batch_size: int = 2500) -> f
 
 def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
     if recipe.optimizer == "sgd":
-        return torch.optim.SGD(params=model.parameters(), lr=recipe.lr, momentum=recipe.momentum)
+        return torch.optim.SGD(params=model.parameters(), lr=recipe.lr, momentum=recipe.momentum,
+                               weight_decay=recipe.weight_decay)  # fmt: skip
     # fused: one kernel updates every parameter (CPU and CUDA), instead of a loop of small ops
     fused = all(p.device.type in ("cpu", "cuda") for p in model.parameters())
-    return torch.optim.Adam(model.parameters(), lr=recipe.lr, fused=fused)
+    return torch.optim.Adam(model.parameters(), lr=recipe.lr, fused=fused,
+                            weight_decay=recipe.weight_decay)  # fmt: skip
 
 
 def make_scheduler(
@@ -230,7 +272,7 @@ def make_scheduler(
         return None
     return torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=recipe.lr, total_steps=recipe.epochs * steps_per_epoch,
-        pct_start=recipe.warmup_fraction,
+        pct_start=recipe.warmup_fraction, cycle_momentum=recipe.cycle_momentum,
     )  # fmt: skip
 
 
@@ -309,6 +351,8 @@ def _tensor_pipeline(
 def _loader_pipeline(
     recipe: Recipe, root, download: bool, mirror, train_ids, val_ids, generator
 ) -> _Pipeline:
+    from torch.utils.data import DataLoader, Subset  # the textbook pipeline only
+
     transform = textbook_transform()
     every_train = mnist_dataset(root, train=True, download=download, transform=transform,
                                 mirror=mirror)  # fmt: skip
@@ -328,9 +372,13 @@ def _loader_pipeline(
 
 
 def _with_progress(batches: Batches, total: int, label: str, enabled: bool) -> Iterator:
+    if not enabled:
+        return iter(batches)
+    from tqdm import tqdm  # only for progress bars
+
     return iter(
-        tqdm(batches, total=total, desc=label, disable=not enabled, leave=False, file=sys.stderr,
-             mininterval=0.5, unit="batch")
+        tqdm(batches, total=total, desc=label, leave=False, file=sys.stderr, mininterval=0.5,
+             unit="batch")
     )  # fmt: skip
 
 
@@ -359,7 +407,8 @@ def train(
     if epochs is not None:
         recipe = replace(recipe, epochs=epochs)
     if train_samples is not None and train_samples < 1:
-        raise CnnBookError(f"train_samples must be at least 1, got {train_samples}")
+        raise CnnBookError(f"train_samples 至少为 1，得到 {train_samples}")
+    check_seed(seed)
     start = time.perf_counter()
     device = device or pick_device()
     train_ids, val_ids = validation_split()
@@ -382,16 +431,18 @@ def train(
     best_state, best_epoch = None, 0
     for epoch in range(1, recipe.epochs + 1):
         epoch_start = time.perf_counter()
-        label = f"epoch {epoch}/{recipe.epochs}"
+        label = f"第 {epoch}/{recipe.epochs} 轮"
         batches = _with_progress(data.epoch_batches(), data.steps_per_epoch, label, progress)
         batch_log: list[tuple[float, int, int]] = []
         loss, train_acc = train_one_epoch(
             model, batches, optimizer, scheduler, device, memory_format, recipe.label_smoothing,
             batch_log, loss_fn,
         )  # fmt: skip
+        validation_start = time.perf_counter()
         val_acc = accuracy(*predict(model, data.validation(), device))
-        seconds = time.perf_counter() - epoch_start
-        record = EpochRecord(epoch, loss, train_acc, val_acc, seconds, *curves(batch_log))
+        end = time.perf_counter()
+        record = EpochRecord(epoch, loss, train_acc, val_acc, end - epoch_start, *curves(batch_log),
+                             validation_seconds=end - validation_start)  # fmt: skip
         history.append(record)
         if best_state is None or val_acc > history[best_epoch - 1].validation_accuracy:
             best_state, best_epoch = copy_of_weights(model), epoch
@@ -399,7 +450,9 @@ def train(
             on_epoch(record)
 
     model.load_state_dict(best_state)
+    test_start = time.perf_counter()
     test_predictions, test_labels = predict(model, data.test(), device)
+    test_seconds = time.perf_counter() - test_start
     return TrainingRun(
         recipe=recipe,
         seed=seed,
@@ -408,6 +461,8 @@ def train(
         best_epoch=best_epoch,
         test_accuracy=accuracy(test_predictions, test_labels),
         test_predictions=test_predictions,
+        test_labels=test_labels,
+        test_seconds=test_seconds,
         data_seconds=data_seconds,
         seconds=time.perf_counter() - start,
         train_samples=data.train_samples,

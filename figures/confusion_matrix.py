@@ -2,7 +2,7 @@
 
 Row = true digit, column = predicted digit, each cell a count. The predictions are the stored
 ones of one real run (``snippets/lenet/runs/fast.json``); the true labels are read from the
-MNIST test files (``cnnbook.data``). The counts are computed with ``torch.bincount``.
+MNIST test files (``cnnbook.data.read_split``). The counts are computed with ``torch.bincount``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import matplotlib
 import torch
 from matplotlib.patches import Rectangle
 
-from cnnbook.data import mnist_dataset
+from cnnbook.data import read_split
 from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
 from figures.prediction_grid import stored_predictions
 
@@ -32,9 +32,7 @@ def confusion_matrix(truth: torch.Tensor, predicted: torch.Tensor, classes: int 
 
 
 def stored_confusion() -> torch.Tensor:
-    return confusion_matrix(
-        mnist_dataset(train=False, download=False).targets, stored_predictions()
-    )
+    return confusion_matrix(read_split(train=False, download=False)[1], stored_predictions())
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
@@ -56,12 +54,13 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
                 ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=fill, alpha=alpha))
                 ax.text(col, row, str(value), ha="center", va="center", color=theme.text,
                         fontsize=12 if row == col else 13)  # fmt: skip
-            ax.set(xlim=(-0.5, 9.5), ylim=(9.5, -0.5), xlabel="predicted digit",
-                   ylabel="true digit")  # fmt: skip
+            ax.set(xlim=(-0.5, 9.5), ylim=(9.5, -0.5), xlabel="预测的数字",
+                   ylabel="真实的数字")  # fmt: skip
             ax.set_xticks(range(10))
             ax.set_yticks(range(10))
             ax.set_aspect("equal")
-            ax.set_title(f"{int(counts.sum() - counts.trace())} of {int(counts.sum()):,} wrong")
+            wrong = int(counts.sum() - counts.trace())
+            ax.set_title(f"{int(counts.sum()):,} 张测试图中认错 {wrong} 张")
             for k in range(11):
                 ax.axhline(k - 0.5, color=theme.grid, linewidth=0.6)
                 ax.axvline(k - 0.5, color=theme.grid, linewidth=0.6)

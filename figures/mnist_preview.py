@@ -1,6 +1,6 @@
 """Grid: the first 24 MNIST training digits with their labels (chapter 9).
 
-The images and labels are read from the MNIST files with torchvision (``cnnbook.data``) in the
+The images and labels are read from the MNIST files (``cnnbook.data.read_split``) in the
 data directory ``$CNN_BOOK_DATA`` or ``data/``; nothing is downloaded (``python -m
 cnnbook.train`` fetches the files once).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
-from cnnbook.data import mnist_dataset
+from cnnbook.data import read_split
 from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
 
 OUTPUT_DIR = FIGURES_DIR / "lenet"
@@ -25,8 +25,8 @@ ROWS, COLS = 3, 8
 
 def preview_digits(count: int = ROWS * COLS) -> tuple[np.ndarray, list[int]]:
     """The first ``count`` training images (uint8, 28×28) and their labels."""
-    dataset = mnist_dataset(train=True, download=False)
-    return dataset.data[:count].numpy(), dataset.targets[:count].tolist()
+    images, labels = read_split(train=True, download=False)
+    return images[:count].numpy(), labels[:count].tolist()
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
@@ -38,7 +38,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
             figure, axes = new_chart(theme, SIZE_PX, rows=ROWS, cols=COLS)
             for ax, image, label in zip(axes.ravel(), images, labels, strict=True):
                 ax.imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-                ax.set_title(f"label {label}", fontsize=14)
+                ax.set_title(f"标签 {label}", fontsize=14)
                 ax.set_xticks([])
                 ax.set_yticks([])
             written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))

@@ -2,7 +2,8 @@
 
 The predictions are the stored ones of one real run of the fast recipe
 (``snippets/lenet/runs/fast.json``, 10,000 test predictions); the images and true labels are
-read from the MNIST test files (``cnnbook.data``, ``$CNN_BOOK_DATA`` or ``data/``, no download).
+read from the MNIST test files (``cnnbook.data.read_split``, ``$CNN_BOOK_DATA`` or ``data/``, no
+download).
 The grid shows the first 24 test digits, then the first 8 the network got wrong.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import matplotlib
 import torch
 
-from cnnbook.data import mnist_dataset
+from cnnbook.data import read_split
 from figures.common import FIGURES_DIR, THEMES, figure_cli, new_chart, render, save_png, themed
 from figures.training_curves import load_run
 
@@ -32,15 +33,15 @@ def stored_predictions() -> torch.Tensor:
 
 def grid_tiles() -> list[tuple[int, int, int]]:
     """(test index, true label, predicted label) of every tile, in reading order."""
-    test = mnist_dataset(train=False, download=False)
+    _, labels = read_split(train=False, download=False)
     predicted = stored_predictions()
-    wrong = torch.nonzero(predicted != test.targets).flatten()
+    wrong = torch.nonzero(predicted != labels).flatten()
     chosen = list(range(FIRST)) + wrong[:MISTAKES].tolist()
-    return [(i, int(test.targets[i]), int(predicted[i])) for i in chosen]
+    return [(i, int(labels[i]), int(predicted[i])) for i in chosen]
 
 
 def build(out_dir: Path, themes: list[str]) -> list[Path]:
-    test = mnist_dataset(train=False, download=False)
+    images, _ = read_split(train=False, download=False)
     tiles = grid_tiles()
     written = []
     for name in themes:
@@ -49,9 +50,9 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
         with themed(theme), matplotlib.rc_context({"font.size": 14, "axes.grid": False}):
             figure, axes = new_chart(theme, SIZE_PX, rows=ROWS, cols=COLS)
             for ax, (index, truth, guess) in zip(axes.ravel(), tiles, strict=True):
-                ax.imshow(test.data[index].numpy(), cmap="gray", vmin=0, vmax=255)
+                ax.imshow(images[index].numpy(), cmap="gray", vmin=0, vmax=255)
                 mistake = truth != guess
-                ax.set_title(f"true {truth}\npred {guess}", fontsize=13, linespacing=1.1,
+                ax.set_title(f"真实 {truth}\n预测 {guess}", fontsize=13, linespacing=1.1,
                              color=wrong_colour if mistake else theme.text,
                              fontweight="bold" if mistake else "normal")  # fmt: skip
                 ax.set_xticks([])

@@ -31,6 +31,7 @@ STEM = "training-curves"
 OUTPUTS = [f"{STEM}-{theme}.png" for theme in THEMES]
 RUNS_DIR = REPO / "snippets" / "lenet" / "runs"
 RECIPES = ("textbook", "fast")
+LABELS = {"textbook": "教科书配方", "fast": "快速配方"}
 SIZE_PX = (1000, 420)
 
 
@@ -63,14 +64,15 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
             train_axes, validation_axes = axes[0]
             for recipe, run in runs.items():
                 positions, values = accuracy_points(run)
-                train_axes.plot(positions, values, marker=".", linewidth=2, label=recipe)
+                train_axes.plot(positions, values, marker=".", linewidth=2, label=LABELS[recipe])
                 epochs = [record["epoch"] for record in run["history"]]
                 accuracy = [record["validation_accuracy"] for record in run["history"]]
-                validation_axes.plot(epochs, accuracy, marker="o", linewidth=2, label=recipe)
-            train_axes.set(xlabel="epoch", ylabel="accuracy (%)", ylim=(80, 100), xlim=(0, 5))
-            train_axes.set_title("training batches")
-            validation_axes.set(xlabel="epoch", ylim=(92, 99.5), xlim=(0.5, 5.5))
-            validation_axes.set_title("validation (5,000 held-out images)")
+                validation_axes.plot(epochs, accuracy, marker="o", linewidth=2,
+                                     label=LABELS[recipe])  # fmt: skip
+            train_axes.set(xlabel="轮数", ylabel="准确率（%）", ylim=(80, 100), xlim=(0, 5))
+            train_axes.set_title("训练批次（每十分之一轮的平均）")
+            validation_axes.set(xlabel="轮数", ylim=(92, 99.5), xlim=(0.5, 5.5))
+            validation_axes.set_title("验证集（留出的 5,000 张）")
             validation_axes.set_xticks(range(1, 6))
             train_axes.legend(loc="lower right")
             written.append(save_png(render(figure), out_dir / f"{STEM}-{name}.png"))

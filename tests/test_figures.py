@@ -57,7 +57,7 @@ def test_every_figure_file_comes_from_a_generator() -> None:
     [
         (["--theme", "sepia"], "unknown theme 'sepia'"),
         (["--out-dir", "pyproject.toml"], "exists and is not a directory"),
-        (["--frames", "3"], "unrecognized arguments: --frames 3"),
+        (["--frames", "3"], "无法识别的参数：--frames 3"),
     ],
 )
 def test_bad_arguments_give_one_clear_line(args: list[str], complaint: str) -> None:
@@ -71,7 +71,7 @@ def test_bad_arguments_give_one_clear_line(args: list[str], complaint: str) -> N
 def test_make_figures_rejects_stray_arguments() -> None:
     result = run_module("figures", "--everything")
     assert result.returncode == 2
-    assert result.stderr == "figures: error: unrecognized arguments: --everything\n"
+    assert result.stderr == "figures: error: 无法识别的参数：--everything\n"
 
 
 def test_only_one_theme_when_asked(tmp_path: Path) -> None:

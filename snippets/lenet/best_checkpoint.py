@@ -53,7 +53,7 @@ for epoch in range(1, 5):
         loss.backward()
         optimizer.step()
     accuracy = validation_accuracy(model)
-    print(f"epoch {epoch}: validation accuracy {accuracy:.1f}%")
+    print(f"第 {epoch} 轮：验证准确率 {accuracy:.1f}%")
     if accuracy > best_accuracy:
         # state_dict() holds references to the live tensors, which keep changing: clone them
         best_state = {name: t.detach().clone() for name, t in model.state_dict().items()}
@@ -65,9 +65,9 @@ torch.save(best_state, "lenet.pt")  # only names → tensors, no Python objects
 # --8<-- [start:load]
 restored = LeNet()
 restored.load_state_dict(torch.load("lenet.pt", weights_only=True))  # strict: every name must fit
-print(f"restored the best epoch: {validation_accuracy(restored) == best_accuracy}")
+print(f"载回的是最好的一轮（第 {best_epoch} 轮）: {validation_accuracy(restored) == best_accuracy}")
 tensors = list(best_state.values())
-print(f"state_dict: {len(tensors)} tensors, {sum(t.numel() for t in tensors):,} numbers")
+print(f"state_dict: {len(tensors)} 个张量，共 {sum(t.numel() for t in tensors):,} 个数")
 
 try:  # a checkpoint from a differently shaped model is refused, not silently half-loaded
     LeNet(num_classes=5).load_state_dict(torch.load("lenet.pt", weights_only=True))
@@ -78,6 +78,6 @@ torch.save(model, "whole_model.pt")  # pickles the Python object, not just the w
 try:  # weights_only=True refuses to run the pickled code inside such a file
     torch.load("whole_model.pt", weights_only=True)
 except pickle.UnpicklingError:
-    print("torch.load(whole model, weights_only=True): refused (UnpicklingError)")
+    print("torch.load(整个模型, weights_only=True): 拒绝载入（UnpicklingError）")
 # --8<-- [end:load]
 assert validation_accuracy(restored) == best_accuracy and best_epoch >= 1

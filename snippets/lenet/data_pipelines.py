@@ -25,7 +25,7 @@ loader = DataLoader(dataset, batch_size=64, shuffle=True)
 for step, _batch in enumerate(loader, start=1):  # data only, no training
     if step == 100:
         break
-print(f"DataLoader: {len(loader)} batches per epoch; the first {step} ran {calls:,} transforms")
+print(f"DataLoader: 一轮 {len(loader)} 批；前 {step} 批调用了 {calls:,} 次变换")
 # --8<-- [end:textbook]
 
 # --8<-- [start:tensors]
@@ -38,12 +38,12 @@ for start in range(0, len(labels), batch_size):
     chosen = order[start : start + batch_size]
     x, y = images[chosen], labels[chosen]  # one indexing operation per batch
     steps += 1
-print(f"tensors: {steps} batches, {images.numel() * 4 / 2**20:.1f} MiB of float32 in memory")
+print(f"张量: 一轮 {steps} 批，内存里的 float32 共 {images.numel() * 4 / 2**20:.1f} MiB")
 # --8<-- [end:tensors]
 
 # Both paths give exactly the same normalised pixels for the same images
 some = [0, 7, 59_999]
 from_dataset = torch.stack([dataset[i][0] for i in some])
-print("same inputs in both paths:", torch.equal(from_dataset, images[some]))
+print("两条路径的输入逐位相同:", torch.equal(from_dataset, images[some]))
 assert torch.equal(from_dataset, images[some])
 assert (len(loader), step, steps, calls) == (938, 100, 469, 100 * 64 + len(some))

@@ -25,7 +25,7 @@ def to_mnist_digit(image: Image.Image) -> torch.Tensor:
     # 3. remove the background level and stretch the ink to [0, 1]
     background, peak = float(np.median(border(gray))), float(gray.max())
     if peak - background < 0.1:
-        raise ValueError("image has no visible digit (it is almost uniform)")
+        raise ValueError("图里看不出数字（几乎是一片均匀的颜色）")
     ink = np.clip((gray - background) / (peak - background), 0.0, 1.0)
 
     # 4. crop to the digit's bounding box; scale the longer side to 20 pixels (keep the aspect)
@@ -71,18 +71,14 @@ if __name__ == "__main__":
         (weights.sum(1) * index).sum() / weights.sum(),
         (weights.sum(0) * index).sum() / weights.sum(),
     )
-    print(f"photo: {photo.size[0]}×{photo.size[1]} {photo.mode} → digit {tuple(digit.shape)}")
-    print(
-        f"bounding box in 28×28: {rows[-1] - rows[0] + 1} rows × {cols[-1] - cols[0] + 1} columns"
-    )
-    print(f"centre of mass: ({centre[0]:.1f}, {centre[1]:.1f})")
+    print(f"照片: {photo.size[0]}×{photo.size[1]} {photo.mode} → 数字 {tuple(digit.shape)}")
+    print(f"28×28 里的外接框: {rows[-1] - rows[0] + 1} 行 × {cols[-1] - cols[0] + 1} 列")
+    print(f"质心: ({centre[0]:.1f}, {centre[1]:.1f})")
     in_range = bool(0 <= digit.min() <= digit.max() <= 1)
-    print(f"values in [0, 1]: {in_range}, background exactly 0: {bool(digit[0, 0] == 0)}")
+    print(f"取值都在 [0, 1] 内: {in_range}，背景恰为 0: {bool(digit[0, 0] == 0)}")
     inverted = Image.fromarray(255 - np.asarray(photo))  # light digit on dark paper
-    print(
-        "same result for the inverted photo:",
-        torch.allclose(to_mnist_digit(inverted), digit, atol=0.02),
-    )
+    same = torch.allclose(to_mnist_digit(inverted), digit, atol=0.02)
+    print("反相的照片得到同样的结果:", same)
     # --8<-- [end:demo]
     assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 <= 20
     assert abs(centre[0] - 14) <= 0.5 and abs(centre[1] - 14) <= 0.5

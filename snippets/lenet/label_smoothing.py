@@ -13,16 +13,16 @@ eps, classes = 0.1, 10
 # the target keeps 1 - eps on the true class and spreads eps evenly over all K classes
 target = torch.full((4, classes), eps / classes)
 target[torch.arange(4), labels] += 1 - eps
-print("target for label 3:", [round(v, 2) for v in target[0].tolist()])
+print("标签为 3 的目标分布:", [round(v, 2) for v in target[0].tolist()])
 
 by_hand = -(target * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
 by_torch = F.cross_entropy(logits, labels, label_smoothing=eps)
-print(f"by hand {by_hand:.4f}, F.cross_entropy(label_smoothing=0.1) {by_torch:.4f}")
+print(f"按公式 {by_hand:.4f}，F.cross_entropy(label_smoothing=0.1) {by_torch:.4f}")
 assert torch.allclose(by_hand, by_torch, atol=1e-6)
 
 # The loss cannot fall below the entropy of the target; logits equal to log(target) reach it.
 true_share, other_share = 1 - eps + eps / classes, eps / classes  # 0.91 and 0.01
 floor = -(true_share * math.log(true_share) + (classes - 1) * other_share * math.log(other_share))
 reached = F.cross_entropy(target.log(), labels, label_smoothing=eps).item()
-print(f"lowest possible loss: {floor:.4f}  (reached with logits = log target: {reached:.4f})")
+print(f"损失的下限: {floor:.4f}（logits 取 log(目标分布) 时达到: {reached:.4f}）")
 assert abs(reached - floor) < 1e-6

@@ -44,7 +44,7 @@ h = x
 for name, layer in model.named_children():
     h = layer(h)
     params = sum(p.numel() for p in layer.parameters())
-    print(f"{name:8} output {tuple(h.shape)!s:18} parameters {params:>6,}")
+    print(f"{name:8} 输出 {tuple(h.shape)!s:18} 参数 {params:>6,}")
     assert h.shape[1:] == expected[name]
 assert torch.equal(h, model(x))
 
@@ -57,7 +57,7 @@ by_formula = {
     "fc3": 10 * 84 + 10,
 }
 total = sum(p.numel() for p in model.parameters())
-print(f"total parameters: {total:,}")
+print(f"参数总数: {total:,}")
 assert total == sum(by_formula.values()) == 44_426
 for name, count in by_formula.items():
     assert count == sum(p.numel() for p in getattr(model, name).parameters())

@@ -45,19 +45,20 @@ def forward_loss() -> torch.Tensor:
 
 loss = forward_loss()
 loss.backward()
-print(f"loss of one batch of {len(labels)}: {loss.item():.4f}")
-print("gradient norm of every parameter (this batch only):")
+print(f"一批 {len(labels)} 张图的损失: {loss.item():.4f}")
+print("每个参数的梯度范数（只是这一批的）:")
 for name, p in model.named_parameters():
     print(f"  {name:12} {tuple(p.grad.shape)!s:15} {p.grad.norm().item():.4f}")
-print("conv1 output gradient:", tuple(kept["conv1"].grad.shape))
+print("conv1 输出的梯度:", tuple(kept["conv1"].grad.shape))
 
 saved = {name: p.grad.clone() for name, p in model.named_parameters()}  # a copy, not a view
 
 # backward() adds into .grad: without zero_grad the next batch's gradient piles on top
 forward_loss().backward()
 doubled = all(torch.allclose(p.grad, 2 * saved[n], atol=1e-7) for n, p in model.named_parameters())
-print("a second backward() without zeroing doubles every .grad:", doubled)
+print("不清零、再 backward() 一次，每个 .grad 都变成两倍:", doubled)
 model.zero_grad(set_to_none=True)
-print("after zero_grad(set_to_none=True):", all(p.grad is None for p in model.parameters()))
+cleared = all(p.grad is None for p in model.parameters())
+print("zero_grad(set_to_none=True) 之后 .grad 全是 None:", cleared)
 assert doubled
 # --8<-- [end:grads]

@@ -77,8 +77,11 @@ torch.manual_seed(0)
 model = LeNet()
 loss_fn = nn.CrossEntropyLoss()  # softmax + negative log-likelihood, from the raw logits
 optimizer = torch.optim.SGD(params=model.parameters(), lr=0.01, momentum=0.5)
-print(f"validation accuracy before training: {evaluate(model, validation_loader):.1f}%")
+before = evaluate(model, validation_loader)
+print(f"训练之前的验证准确率: {before:.1f}%")
 loss = train_one_epoch(model, train_loader, loss_fn, optimizer)
 after = evaluate(model, validation_loader)
-print(f"after one epoch on 12,000 images: loss {loss:.2f}, validation accuracy {after:.1f}%")
+print(f"在 12,000 张图上训练一轮之后: 平均损失 {loss:.2f}，验证准确率 {after:.1f}%")
 # --8<-- [end:run]
+assert 5 <= before <= 15  # an untrained network guesses: about 1 in 10
+assert 30 <= after <= 85  # it learns, but slowly (over seeds and CPUs: see tests/output_rules.toml)
