@@ -57,8 +57,8 @@ outputs: $(VENV)/.test ## re-run every snippet and store its output in snippets/
 runs: $(VENV)/.test ## stored runs: chapter 9's runs and multi-seed experiments (snippets/lenet/runs/, ~25 min), chapter 1's feature hierarchy
 	$(PY) -m cnnbook.train --recipe textbook --seed 0 --threads 1 --quiet --history snippets/lenet/runs/textbook.json
 	$(PY) -m cnnbook.train --recipe fast --seed 0 --threads 1 --quiet --history snippets/lenet/runs/fast.json
-	$(PY) -m cnnbook.ablation --quiet
-	$(PY) -m cnnbook.overfitting --quiet
+	$(PY) -m cnnbook.ablation --quiet --out snippets/lenet/runs
+	$(PY) -m cnnbook.overfitting --quiet --out snippets/lenet/runs
 	$(PY) -m figures.feature_hierarchy --retrain
 
 experiments: $(VENV)/.test ## chapters 7 and 10: run the experiments (snippets/*/results/)

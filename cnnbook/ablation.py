@@ -31,7 +31,8 @@ from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
 from cnnbook.training import FAST, TEXTBOOK, Recipe
 
-RUNS_DIR = Path(__file__).resolve().parent.parent / "snippets" / "lenet" / "runs"
+REPO = Path(__file__).resolve().parent.parent
+RUNS_DIR = REPO / "snippets" / "lenet" / "runs"  # where make runs stores the results
 RESULTS_FILE, TABLE_FILE = "ablation.json", "ablation.md"
 QUICK_SAMPLES = 2_000
 
@@ -220,7 +221,8 @@ def parser() -> OneLineParser:
     command.add_argument(
         "--quick", action="store_true", help="2 个种子、2,000 张图、1 轮：只检查能否运行"
     )
-    command.add_argument("--out", type=Path, default=RUNS_DIR, help="结果目录")
+    where = RUNS_DIR.relative_to(REPO)
+    command.add_argument("--out", type=Path, required=True, help=f"结果目录（make runs: {where}）")
     command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
     command.add_argument("--no-download", action="store_true", help="绝不联网下载")
     command.add_argument("--threads", type=positive, default=1, help="算子内线程数（默认 1）")

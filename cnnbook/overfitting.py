@@ -45,7 +45,8 @@ from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
 from cnnbook.model import LeNet
 
-RUNS_DIR = Path(__file__).resolve().parent.parent / "snippets" / "lenet" / "runs"
+REPO = Path(__file__).resolve().parent.parent
+RUNS_DIR = REPO / "snippets" / "lenet" / "runs"  # where make runs stores the results
 RESULTS_FILE = "overfitting.json"
 
 
@@ -200,7 +201,8 @@ def parser() -> OneLineParser:
     command.add_argument(
         "--quick", action="store_true", help="200 张图、3 轮、1 个种子：只检查能否运行"
     )
-    command.add_argument("--out", type=Path, default=RUNS_DIR, help="结果目录")
+    where = RUNS_DIR.relative_to(REPO)
+    command.add_argument("--out", type=Path, required=True, help=f"结果目录（make runs: {where}）")
     command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
     command.add_argument("--no-download", action="store_true", help="绝不联网下载")
     command.add_argument("--quiet", action="store_true", help="不打印每次运行")
