@@ -100,7 +100,7 @@ def test_the_notebooks_lenet_is_cnnbooks() -> None:
 
 
 def test_sgd_with_momentum_follows_the_stated_formula() -> None:
-    """v_t = μ v_{t-1} + g_t, θ_t = θ_{t-1} - η v_t (PyTorch's form, v_1 = g_1)."""
+    """m_t = β m_{t-1} + g_t, θ_t = θ_{t-1} - η m_t (PyTorch's form, m_1 = g_1)."""
     torch.manual_seed(0)
     theta = torch.randn(5, requires_grad=True)
     lr, momentum = TEXTBOOK.lr, TEXTBOOK.momentum
@@ -116,8 +116,8 @@ def test_sgd_with_momentum_follows_the_stated_formula() -> None:
         optimizer.step()
         assert torch.allclose(theta.detach(), expected, atol=1e-7)
     page = lenet_page()
-    assert "$v_t = \\mu\\, v_{t-1} + g_t$，$\\theta_t = \\theta_{t-1} - \\eta\\, v_t$" in page
-    assert f"$\\eta = {TEXTBOOK.lr:g}$、$\\mu = {TEXTBOOK.momentum:g}$" in page
+    assert "$m_t = \\beta\\, m_{t-1} + g_t$，$\\theta_t = \\theta_{t-1} - \\eta\\, m_t$" in page
+    assert f"$\\eta = {TEXTBOOK.lr:g}$、$\\beta = {TEXTBOOK.momentum:g}$" in page
 
 
 def test_one_cycle_schedule_is_as_described() -> None:

@@ -1,4 +1,4 @@
-"""低秩分解：用截断 SVD 把全连接层的权重 W（n_out × n_in）换成两个细长矩阵的乘积 B A。"""
+"""低秩分解：用截断 SVD 把全连接层的权重 W（n_out × n_in）换成两个细长矩阵的乘积 W_2 W_1。"""
 
 import torch
 from torch import nn
@@ -6,8 +6,8 @@ from torch import nn
 
 # --8<-- [start:factorize]
 def factorize(linear: nn.Linear, rank: int) -> nn.Sequential:
-    """W ≈ (U_r Σ_r^½)(Σ_r^½ V_rᵀ)：先乘 A（rank × n_in，无偏置），
-    再乘 B（n_out × rank，带原来的偏置）。"""
+    """W ≈ (U_r Σ_r^½)(Σ_r^½ V_rᵀ)：先乘 W_1（rank × n_in，无偏置），
+    再乘 W_2（n_out × rank，带原来的偏置）。"""
     u, s, vh = torch.linalg.svd(linear.weight.detach().double(), full_matrices=False)
     root = s[:rank].sqrt()
     first = nn.Linear(linear.in_features, rank, bias=False)

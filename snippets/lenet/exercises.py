@@ -66,7 +66,7 @@ peak = rates.index(max(rates)) + 1  # counting steps from 1
 print(f"练习 4: 共 {steps} 步，第 {peak} 步学习率最大，最后一步的学习率 {rates[-1]:.1e}")
 assert peak == round(0.15 * steps) and math.isclose(rates[-1], 0.01 / 25 / 1e4, rel_tol=0.05)
 
-# 5. Label smoothing with ε = 0.2 and K = 10: the true class's target and the lowest loss
+# 5. Label smoothing with ε = 0.2 and 10 classes: the true class's target and the lowest loss
 eps, classes = 0.2, 10
 true_target, other = 1 - eps + eps / classes, eps / classes
 floor = -(true_target * math.log(true_target) + (classes - 1) * other * math.log(other))
