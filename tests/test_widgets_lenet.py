@@ -36,7 +36,7 @@ from tests.browser import (
     base_url_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, base_url)
     browser_fixture,  # noqa: F401 (a fixture: tests ask for it by its name, browser)
 )
-from tests.helpers import page_text
+from tests.helpers import page_text, stored
 from tests.paths import DOCS
 from tests.widgets import (
     LENET_SCRIPTS,
@@ -91,7 +91,9 @@ def test_exported_file_is_small_and_holds_a_trained_lenet(
     data = MODEL_FILE.read_bytes()
     assert len(data) < 200_000 and "不到 200 kB" in LENET_PAGE
     assert encode(decode(data)) == data
-    assert count_parameters(model) == 44_426 and "44,426 个 float32 参数" in LENET_PAGE
+    total = re.search(r"参数总数: ([\d,]+)", stored("lenet/lenet_model.out"))[1]
+    assert f"{count_parameters(model):,}" == total
+    assert '{{ out("lenet/lenet_model", "参数总数:") }} 个 float32 参数' in LENET_PAGE
     assert export.sample_indices == first_of_each_digit(mnist_test_set.targets)
     assert len(export.sample_indices) == 20 and "20 张测试图" in LENET_PAGE
     assert export.sample_labels == [int(mnist_test_set.targets[i]) for i in export.sample_indices]

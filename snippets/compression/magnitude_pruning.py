@@ -46,7 +46,7 @@ def layer_masks(sparsity: float) -> dict[str, torch.Tensor]:
 
 
 def global_masks(sparsity: float) -> dict[str, torch.Tensor]:
-    """全局：把所有层的权重放在一起，用同一个阈值剪掉 round(s·N) 个。"""
+    """全局：把所有层的权重放在一起，用同一个阈值剪掉 round(s·n) 个。"""
     magnitudes = torch.cat([layer.weight.abs().flatten() for layer in layers.values()])
     flat = mask_smallest(magnitudes, round(sparsity * magnitudes.numel()))
     parts = flat.split([layer.weight.numel() for layer in layers.values()])

@@ -39,8 +39,8 @@ class LeNet(nn.Module):
 
 # --8<-- [start:data]
 def load_split(train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """A whole split, decoded once and normalised once: (N, 1, 28, 28) float32, (N,) labels."""
-    raw = datasets.MNIST("data", train=train, download=True)  # raw.data: (N, 28, 28) uint8
+    """A whole split, decoded once and normalised once: (n, 1, 28, 28) float32, (n,) labels."""
+    raw = datasets.MNIST("data", train=train, download=True)  # raw.data: (n, 28, 28) uint8
     return raw.data.float().div(255).sub(MEAN).div(STD).unsqueeze(1), raw.targets
 
 

@@ -10,7 +10,7 @@ logits = torch.randn(4, 10)  # a batch of 4 samples, 10 classes
 labels = torch.tensor([3, 0, 9, 3])
 eps, classes = 0.1, 10
 
-# the target keeps 1 - eps on the true class and spreads eps evenly over all K classes
+# the target keeps 1 - eps on the true class and spreads eps evenly over all classes
 target = torch.full((4, classes), eps / classes)
 target[torch.arange(4), labels] += 1 - eps
 print("标签为 3 的目标分布:", [round(v, 2) for v in target[0].tolist()])
