@@ -313,7 +313,7 @@ def predict_files(paths: list[Path], checkpoint: Path) -> list[tuple[int, str]]:
     with contextlib.redirect_stdout(printed):
         assert predict.main([*map(str, paths), "--checkpoint", str(checkpoint)]) == 0
     lines = printed.getvalue().splitlines()
-    found = [re.fullmatch(r".+: (\d) \(probability ([01]\.\d{3})\)", line) for line in lines]
+    found = [re.fullmatch(r".+: (\d)（概率 ([01]\.\d{3})）", line) for line in lines]
     return [(int(match[1]), match[2]) for match in found]
 
 
