@@ -64,7 +64,7 @@ def measure_rotated(
     ``median`` is the smallest of its per-round medians: the round least disturbed by the rest
     of the machine; ``fastest`` and ``slowest`` span every timed call."""
     if rounds < 1:
-        raise ValueError(f"rounds must be at least 1, got {rounds}")
+        raise ValueError(f"rounds 至少为 1，得到 {rounds}")
     names = list(cases)
     per_round: dict[str, list[float]] = {name: [] for name in names}
     every: dict[str, list[float]] = {name: [] for name in names}
@@ -144,11 +144,11 @@ def benchmark_cli(
     def main(argv: Sequence[str] | None = None) -> int:
         prog = Path(sys.argv[0]).stem
         parser = OneLineParser(prog=prog, description=(description or "").strip().splitlines()[0])
-        parser.add_argument("--quick", action="store_true", help="same table, far less work")
+        parser.add_argument("--quick", action="store_true", help="同样的表格，工作量少得多")
         parser.add_argument("--out", type=Path, default=RESULTS_DIR / f"{prog}.md")
         args = parser.parse_args(argv)
         if args.out.is_dir():
-            parser.error(f"argument --out: {args.out} is a directory")
+            parser.error(f"参数 --out：{args.out} 是一个目录")
         try:
             result = run(args.quick)
             table = result.markdown if isinstance(result, Result) else result

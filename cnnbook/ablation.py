@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command
 from cnnbook.data import VALIDATION_SIZE
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
@@ -209,12 +209,6 @@ def write_results(results: dict, directory: Path) -> list[Path]:
 # --- the command ----------------------------------------------------------------------------
 
 
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
-    return int(text)
-
-
 def parser() -> OneLineParser:
     command = OneLineParser(prog="cnnbook.ablation", description=__doc__.splitlines()[0])
     command.add_argument("--only", nargs="+", choices=VARIANT_KEYS, help="只训练这些变体")
@@ -225,7 +219,7 @@ def parser() -> OneLineParser:
     command.add_argument("--out", type=Path, required=True, help=f"结果目录（make runs: {where}）")
     command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
     command.add_argument("--no-download", action="store_true", help="绝不联网下载")
-    command.add_argument("--threads", type=positive, default=1, help="算子内线程数（默认 1）")
+    command.add_argument("--threads", type=positive_int, default=1, help="算子内线程数（默认 1）")
     command.add_argument("--quiet", action="store_true", help="不打印每次运行")
     return command
 

@@ -75,9 +75,17 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {chinese_message(message)}\n")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer ≥ 1 (a thread count, a number of epochs or images)."""
+    value = int(text) if text.isdecimal() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
+    return value
+
+
 def seed_value(text: str) -> int:
     """An argparse type: a random seed, an integer from 0 to 2^63 - 1 (what PyTorch accepts)."""
-    value = int(text) if text.isdigit() else -1
+    value = int(text) if text.isdecimal() else -1
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"必须是 0 到 2^63 - 1 之间的整数，得到 {text!r}")
     return value

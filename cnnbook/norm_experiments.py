@@ -34,7 +34,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command
 from cnnbook.data import TensorDigits, load_digits
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
@@ -363,12 +363,6 @@ def load_results(directory: Path = RESULTS_DIR) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"必须是正整数，收到 {text!r}")
-    return int(text)
-
-
 def parser() -> OneLineParser:
     command = OneLineParser(prog="cnnbook.norm_experiments", description=__doc__.splitlines()[0])
     command.add_argument("--quick", action="store_true", help="测试用的极小规模")
@@ -379,7 +373,7 @@ def parser() -> OneLineParser:
         help=f"结果目录（make experiments 用 {RESULTS_DIR.relative_to(REPO)}）",
     )
     command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--threads", type=positive, default=1, help="线程数（默认 1）")
+    command.add_argument("--threads", type=positive_int, default=1, help="线程数（默认 1）")
     command.add_argument("--quiet", action="store_true", help="不打印进度")
     return command
 

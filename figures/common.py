@@ -256,7 +256,7 @@ def render(axes_or_figure: Axes | Figure) -> Image.Image:
 def save_gif(frames: Sequence[Image.Image], path: Path, durations_ms: Sequence[int]) -> Path:
     """Write an endlessly looping GIF whose frames share one palette (deterministic)."""
     if len(frames) != len(durations_ms):
-        raise ValueError("durations_ms must give one duration per frame")
+        raise ValueError("durations_ms 必须给每一帧一个时长")
     width, height = frames[0].size
     strip = Image.new("RGB", (width, height * len(frames)))
     for index, frame in enumerate(frames):
@@ -286,7 +286,7 @@ def parse_themes(value: str) -> list[str]:
         return list(THEMES)
     if value not in THEMES:
         choices = ", ".join([*THEMES, "both"])
-        raise argparse.ArgumentTypeError(f"unknown theme {value!r} (choose from {choices})")
+        raise argparse.ArgumentTypeError(f"无效的主题 {value!r}（可选：{choices}）")
     return [value]
 
 
@@ -298,14 +298,14 @@ def figure_cli(
     def main(argv: Sequence[str] | None = None) -> int:
         prog = Path(sys.argv[0]).stem
         parser = OneLineParser(prog=prog, description=(description or "").strip().splitlines()[0])
-        parser.add_argument("--out-dir", type=Path, default=default_dir, help="output directory")
+        parser.add_argument("--out-dir", type=Path, default=default_dir, help="输出目录")
         parser.add_argument(
-            "--theme", type=parse_themes, default="both", help="light, dark or both (default)"
+            "--theme", type=parse_themes, default="both", help="light、dark 或 both（默认）"
         )
         args = parser.parse_args(argv)
         themes = args.theme if isinstance(args.theme, list) else parse_themes(args.theme)
         if args.out_dir.exists() and not args.out_dir.is_dir():
-            parser.error(f"argument --out-dir: {args.out_dir} exists and is not a directory")
+            parser.error(f"参数 --out-dir：{args.out_dir} 已存在，但不是目录")
         try:
             for path in build(args.out_dir, themes):
                 print(path)

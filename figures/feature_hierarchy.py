@@ -41,7 +41,7 @@ CHANNELS_SHOWN, PATCHES_SHOWN = 6, 4
 
 def load_run(path: Path = RUN_FILE) -> dict:
     if not path.is_file():
-        raise ValueError(f"{path} is missing: run `python -m figures.feature_hierarchy --retrain`")
+        raise ValueError(f"缺少 {path}：先运行 python -m figures.feature_hierarchy --retrain")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

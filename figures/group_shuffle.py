@@ -45,7 +45,7 @@ def shuffled_order() -> list[int]:
     labels = torch.arange(CHANNELS).view(1, CHANNELS, 1, 1)
     order = channel_shuffle(labels, GROUPS).flatten().tolist()
     if order != nn.ChannelShuffle(GROUPS)(labels).flatten().tolist():
-        raise ValueError("channel_shuffle disagrees with nn.ChannelShuffle")
+        raise ValueError("channel_shuffle 与 nn.ChannelShuffle 的结果不一致")
     return order
 
 

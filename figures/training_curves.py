@@ -39,7 +39,7 @@ def load_run(recipe: str) -> dict:
     """The stored summary of one training run (``TrainingRun.summary()`` as JSON)."""
     path = RUNS_DIR / f"{recipe}.json"
     if not path.is_file():
-        raise ValueError(f"no stored run {path}: write it with python -m cnnbook.train --history")
+        raise ValueError(f"没有存档的训练记录 {path}：先用 python -m cnnbook.train --history 写出")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -55,8 +55,8 @@ def test_every_figure_file_comes_from_a_generator() -> None:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["--theme", "sepia"], "unknown theme 'sepia'"),
-        (["--out-dir", "pyproject.toml"], "exists and is not a directory"),
+        (["--theme", "sepia"], "参数 --theme：无效的主题 'sepia'（可选：light, dark, both）"),
+        (["--out-dir", "pyproject.toml"], "参数 --out-dir：pyproject.toml 已存在，但不是目录"),
         (["--frames", "3"], "无法识别的参数：--frames 3"),
     ],
 )

@@ -231,7 +231,7 @@ def test_the_same_seed_gives_the_same_numbers(quick_results: dict, mnist_root: P
     [
         (["--threads", "0"], "--threads"),
         (["--data", "/nonexistent/file/x", "--quick"], "error"),
-        (["--bogus"], "unrecognized"),
+        (["--bogus"], "无法识别的参数：--bogus"),
     ],
 )
 def test_command_fails_in_one_line(args: list[str], complaint: str, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command
 from cnnbook.compression.experiments.common import FULL, QUICK, Log
 from cnnbook.compression.experiments.runner import run, write_results
 from cnnbook.compression.fitting import Mnist
@@ -19,37 +19,30 @@ from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data
 PROG = "cnnbook.compression.experiments"
 
 
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return int(text)
-
-
 def parser() -> OneLineParser:
-    command = OneLineParser(prog=PROG, description="every number of chapter 10 (模型压缩)")
+    command = OneLineParser(prog=PROG, description="第 10 章（模型压缩）的全部数字")
     command.add_argument(
         "--out",
         type=Path,
         required=True,
-        help="directory for experiments.json and the tables (the book's: snippets/compression/"
-        "results)",
+        help="experiments.json 与各表格的目录（书里用 snippets/compression/results）",
     )
-    command.add_argument("--quick", action="store_true", help="the subset the tests re-run")
-    command.add_argument("--data", type=Path, help="data directory ($CNN_BOOK_DATA or data)")
-    command.add_argument("--no-download", action="store_true", help="never use the network")
+    command.add_argument("--quick", action="store_true", help="只跑测试复核的那一小部分")
+    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
     command.add_argument(
         "--threads",
-        type=positive,
+        type=positive_int,
         default=1,
-        help="torch.set_num_threads(N); default 1, the thread count of the stored results",
+        help="torch.set_num_threads(N)；默认 1，即存档结果所用的线程数",
     )
-    command.add_argument("--quiet", action="store_true", help="no progress lines")
+    command.add_argument("--quiet", action="store_true", help="不打印进度")
     return command
 
 
 def body(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
-        raise CnnBookError(f"--out {args.out} exists and is not a directory")
+        raise CnnBookError(f"--out {args.out} 已存在，但不是目录")
     root = args.data or default_data_root()
     check_data_dir(root)
     if args.no_download:

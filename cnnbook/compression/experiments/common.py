@@ -235,7 +235,7 @@ def same_for_every_seed(rows: list[dict], keys: tuple[str, ...]) -> dict:
     first = {key: rows[0][key] for key in keys}
     for row in rows[1:]:
         if any(row[key] != first[key] for key in keys):
-            raise AssertionError(f"{keys} differ between seeds: {first} vs {row}")
+            raise AssertionError(f"{keys} 在不同种子之间不一致：{first} 与 {row}")
     return first
 
 
