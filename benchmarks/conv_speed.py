@@ -114,7 +114,10 @@ def run(quick: bool) -> Result:
     return Result("\n".join(lines), {"machine": machine(), "layers": rows})
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 2 章：一个卷积层的 CPU 时间——朴素循环、im2col + 矩阵乘法与 F.conv2d。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -399,7 +399,10 @@ def run(quick: bool) -> Result:
     return Result(markdown, values)
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 9 章：教科书配方与快速配方在 MNIST 上训练 LeNet 的耗时并排对比，以及时间花在哪里。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnnbook.checkpoint import check_checkpoint_file
-from cnnbook.cli import OneLineParser, positive_int, run_command, seed_value
+from cnnbook.cli import OneLineParser, positive_int, run_command, saved_line, seed_value
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import IMAGE_SIZE, MNIST_MEAN, MNIST_STD, NUM_CLASSES, check_data_dir
 
@@ -130,13 +130,19 @@ def read_export(path: str | Path) -> WebExport:
 
 
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.export_web", description=__doc__.splitlines()[0])
-    command.add_argument("--checkpoint", type=Path, help="导出这个 state_dict（默认现场训练）")
-    command.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"默认 {DEFAULT_OUT}")
-    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
-    command.add_argument("--seed", type=seed_value, default=0, help="训练的随机种子（默认 0）")
-    command.add_argument("--threads", type=positive_int, help="训练时 torch.set_num_threads(N)")
+    command = OneLineParser(
+        prog="cnnbook.export_web",
+        description="为页面上的浏览器演示导出 LeNet："
+        f"权重与每个数字的前 {SAMPLES_PER_DIGIT} 张测试图写进一个二进制文件。",
+    )
+    add = command.add_argument
+    add("--checkpoint", type=Path, metavar="FILE", help="导出这个 state_dict（默认现场训练）")
+    add("--out", type=Path, default=DEFAULT_OUT, metavar="FILE",
+        help=f"输出文件（默认 {DEFAULT_OUT}）")  # fmt: skip
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--no-download", action="store_true", help="绝不联网下载")
+    add("--seed", type=seed_value, default=0, help="训练的随机种子（默认 0）")
+    add("--threads", type=positive_int, metavar="N", help="训练时 torch.set_num_threads(N)")
     return command
 
 
@@ -167,7 +173,7 @@ def body(args: argparse.Namespace) -> int:
         model = run.model.cpu()
         version = torch.__version__.split("+")[0]
         source = f"python -m cnnbook.train --recipe fast --seed {args.seed} (torch {version})"
-        print(f"trained the fast recipe: test accuracy {run.test_accuracy:.2f}%")
+        print(f"已按快速配方训练（种子 {args.seed}）：测试准确率 {run.test_accuracy:.2f}%")
     test_set = mnist_dataset(root, train=False, download=not args.no_download)
     indices = first_of_each_digit(test_set.targets)
     export = WebExport(
@@ -179,7 +185,7 @@ def body(args: argparse.Namespace) -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(encode(export))
-    print(f"saved {args.out} ({args.out.stat().st_size:,} bytes)")
+    print(saved_line(args.out))
     return 0
 
 

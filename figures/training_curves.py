@@ -79,7 +79,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：教科书配方与快速配方的训练准确率与验证准确率。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,6 +4,7 @@ measurement, the statistics every comparison uses, and the experiments' command 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -15,10 +16,18 @@ from torch import nn
 from torchvision import models
 
 from cnnbook.compression import costs, latency, stats
+from cnnbook.compression.experiments import __main__ as experiments_command
 from cnnbook.compression.experiments import common as experiments_common
 from cnnbook.compression.experiments import load_results
 from cnnbook.model import LeNet
-from tests.helpers import class_from_source, command, load_snippet, snippet
+from tests.helpers import (
+    chinese_help_problem,
+    class_from_source,
+    command,
+    help_text,
+    load_snippet,
+    snippet,
+)
 from tests.paths import SNIPPETS
 
 CHAPTER = SNIPPETS / "compression"
@@ -193,3 +202,13 @@ def test_the_command_fails_in_one_line(args: list[str], complaint: str, tmp_path
     assert result.returncode != 0 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and complaint in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_help_and_progress_lines_are_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    text = help_text(experiments_command.main)
+    assert chinese_help_problem(text) is None, text
+    log = experiments_common.Log()
+    log.stage("base LeNets", "训练基准 LeNet", began=log.start)
+    assert list(log.stages) == ["base LeNets"]  # experiments.json keeps the key
+    line = capsys.readouterr().err
+    assert re.fullmatch(r"训练基准 LeNet：\d+\.\d s（累计 \d+ s）\n", line), line

@@ -123,7 +123,7 @@ def test_export_command_writes_a_checkpoint_and_refuses_bad_input(
     out = tmp_path / "web" / "lenet.bin"
     arguments = ["--data", str(mnist_root), "--no-download", "--out", str(out), "--checkpoint"]
     assert export_web.main([*arguments, str(checkpoint)]) == 0
-    assert capsys.readouterr().out == f"saved {out} ({out.stat().st_size:,} bytes)\n"
+    assert capsys.readouterr().out == f"已保存 {out}（{out.stat().st_size:,} 字节）\n"
     again = read_export(out)
     assert all(torch.equal(again.state[k], v) for k, v in model.state_dict().items())
     assert again.source == "checkpoint lenet.pt"

@@ -63,5 +63,5 @@ def run(ctx: Context) -> dict:
             "test_accuracy": over_seeds(accuracy),
             "minus_pruned": paired(pruned_accuracy, accuracy),
         }
-    ctx.log.stage("Deep Compression", began)
+    ctx.log.stage("Deep Compression", "Deep Compression", began)
     return {"pruned_accuracy": over_seeds(pruned_accuracy), "rows": rows}
