@@ -134,7 +134,11 @@ def run(quick: bool) -> Result:
     return Result(markdown, values)
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 8 章的对比表：torchvision 的分类网络，各自的计算量、公开的准确率与单线程、"
+    "批大小 1 的实测 CPU 延迟。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

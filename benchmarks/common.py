@@ -10,8 +10,8 @@ Timings are never judged by a pass/fail test. ``tests/test_benchmarks.py`` runs 
 with ``--quick`` (the same table, far fewer repeats or shorter runs) and checks that it still
 runs and still produces a table of the same shape as the committed one.
 
-A module defines ``main = benchmark_cli(run, __doc__)`` where ``run(quick: bool) -> str``
-returns the Markdown to store.
+A module defines ``main = benchmark_cli(run, "…")`` where ``run(quick: bool) -> str``
+returns the Markdown to store and "…" says in Chinese what it measures (its ``--help``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnbook.cli import OneLineParser
+from cnnbook.cli import OneLineParser, saved_line
 from cnnbook.timing import time_calls
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -64,7 +64,7 @@ def measure_rotated(
     ``median`` is the smallest of its per-round medians: the round least disturbed by the rest
     of the machine; ``fastest`` and ``slowest`` span every timed call."""
     if rounds < 1:
-        raise ValueError(f"rounds must be at least 1, got {rounds}")
+        raise ValueError(f"rounds 至少为 1，得到 {rounds}")
     names = list(cases)
     per_round: dict[str, list[float]] = {name: [] for name in names}
     every: dict[str, list[float]] = {name: [] for name in names}
@@ -137,29 +137,36 @@ class Result:
 
 
 def benchmark_cli(
-    run: Callable[[bool], str | Result], description: str | None
+    run: Callable[[bool], str | Result], description: str
 ) -> Callable[[Sequence[str] | None], int]:
-    """``python -m benchmarks.<name> [--quick] [--out FILE]``."""
+    """``python -m benchmarks.<name> [--quick] [--out FILE]``; ``description`` (Chinese) is what
+    its ``--help`` says it measures."""
 
     def main(argv: Sequence[str] | None = None) -> int:
         prog = Path(sys.argv[0]).stem
-        parser = OneLineParser(prog=prog, description=(description or "").strip().splitlines()[0])
-        parser.add_argument("--quick", action="store_true", help="same table, far less work")
-        parser.add_argument("--out", type=Path, default=RESULTS_DIR / f"{prog}.md")
+        parser = OneLineParser(prog=prog, description=description)
+        parser.add_argument("--quick", action="store_true", help="同样的表格，工作量少得多")
+        parser.add_argument("--out", type=Path, default=RESULTS_DIR / f"{prog}.md", metavar="FILE",
+                            help="Markdown 表格写到这里，数据（若有）写到旁边的同名 .json"
+                            f"（默认 benchmarks/results/{prog}.md）")  # fmt: skip
         args = parser.parse_args(argv)
         if args.out.is_dir():
-            parser.error(f"argument --out: {args.out} is a directory")
+            parser.error(f"参数 --out：{args.out} 是一个目录")
         try:
             result = run(args.quick)
             table = result.markdown if isinstance(result, Result) else result
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(table.rstrip("\n") + "\n", encoding="utf-8")
+            written = [args.out]
             if isinstance(result, Result):
                 values = json.dumps(result.values, indent=1, ensure_ascii=False)
                 args.out.with_suffix(".json").write_text(values + "\n", encoding="utf-8")
+                written.append(args.out.with_suffix(".json"))
         except (OSError, ValueError) as error:
             parser.exit(1, f"{prog}: error: {error}\n")
         print(table)
+        for path in written:
+            print(saved_line(path))
         return 0
 
     return main

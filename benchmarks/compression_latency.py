@@ -147,7 +147,11 @@ def run(quick: bool) -> Result:
     return Result("\n".join(lines), {"cases": cases, **rules, "machine": machine()})
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 10 章（评估指标）：LeNet 与 AlexNet 的推理延迟——批大小 1 与大批、单线程与全部线程、"
+    "省去预热或 inference_mode 的影响。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

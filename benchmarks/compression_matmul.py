@@ -211,7 +211,10 @@ def run(quick: bool) -> Result:
     return Result(markdown, values)
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 10 章（量化）：实测 int8 路径——单独的整数矩阵乘法，以及整个 int8 LeNet 的时间花在哪里。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -136,7 +136,10 @@ def run(quick: bool) -> Result:
     )
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 10 章的最终对比：每个压缩后的 LeNet 的准确率、参数量、文件大小、压缩比、MACs 与实测延迟。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

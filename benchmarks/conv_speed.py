@@ -101,7 +101,7 @@ def run(quick: bool) -> Result:
         for name, implementation in implementations.items():
             result = implementation(x, weight, bias, stride=(s, s), padding=(p, p))
             if not np.allclose(result, reference, atol=1e-3):
-                raise ValueError(f"{name} disagrees with F.conv2d on {label}")
+                raise ValueError(f"{name} 在 {label} 上的结果与 F.conv2d 不一致")
         seconds = time_implementations(implementations, x, weight, bias, s, p, quick)
         ratios = {name: seconds[name] / seconds["torch"] for name in ("loops", "im2col")}
         lines.append(
@@ -114,7 +114,10 @@ def run(quick: bool) -> Result:
     return Result("\n".join(lines), {"machine": machine(), "layers": rows})
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 2 章：一个卷积层的 CPU 时间——朴素循环、im2col + 矩阵乘法与 F.conv2d。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -141,7 +141,7 @@ def run(quick: bool) -> Result:
     return Result(table(values), values)
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(run, "第 4 章：标准 3×3 卷积与深度卷积、逐点卷积、深度可分离卷积的 CPU 延迟。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -196,8 +196,8 @@ def python_child(code: str, *args: str, quick: bool) -> dict:
         cwd=REPO, capture_output=True, text=True, check=False, env=child_env(quick),
     )  # fmt: skip
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise ValueError(f"benchmark subprocess failed: {last}")
+        last = (result.stderr.strip().splitlines() or ["（没有输出）"])[-1]
+        raise ValueError(f"基准测试的子进程失败：{last}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -216,7 +216,7 @@ def training_process(recipe: str, seed: int, quick: bool, folder: Path) -> dict:
                             env=child_env(quick))  # fmt: skip
     process_seconds = time.perf_counter() - start
     if result.returncode != 0:
-        raise ValueError(f"cnnbook.train failed: {result.stderr.strip()[-300:]}")
+        raise ValueError(f"cnnbook.train 失败：{result.stderr.strip()[-300:]}")
     run = json.loads(history.read_text(encoding="utf-8"))
     return {**run, "recipe": recipe, "seed": seed, "process_seconds": process_seconds}
 
@@ -399,7 +399,10 @@ def run(quick: bool) -> Result:
     return Result(markdown, values)
 
 
-main = benchmark_cli(run, __doc__)
+main = benchmark_cli(
+    run,
+    "第 9 章：教科书配方与快速配方在 MNIST 上训练 LeNet 的耗时并排对比，以及时间花在哪里。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

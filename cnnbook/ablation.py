@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command, saved_line
 from cnnbook.data import VALIDATION_SIZE
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
@@ -209,24 +209,21 @@ def write_results(results: dict, directory: Path) -> list[Path]:
 # --- the command ----------------------------------------------------------------------------
 
 
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
-    return int(text)
-
-
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.ablation", description=__doc__.splitlines()[0])
-    command.add_argument("--only", nargs="+", choices=VARIANT_KEYS, help="只训练这些变体")
-    command.add_argument(
-        "--quick", action="store_true", help="2 个种子、2,000 张图、1 轮：只检查能否运行"
+    command = OneLineParser(
+        prog="cnnbook.ablation",
+        description="消融实验：把快速配方的改动逐一换回，每个变体用多个种子训练（第 9 章）。",
     )
+    add = command.add_argument
+    add("--only", nargs="+", choices=VARIANT_KEYS, metavar="VARIANT",
+        help=f"只训练这些变体（可选：{', '.join(VARIANT_KEYS)}）")  # fmt: skip
+    add("--quick", action="store_true", help="2 个种子、2,000 张图、1 轮：只检查能否运行")
     where = RUNS_DIR.relative_to(REPO)
-    command.add_argument("--out", type=Path, required=True, help=f"结果目录（make runs: {where}）")
-    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
-    command.add_argument("--threads", type=positive, default=1, help="算子内线程数（默认 1）")
-    command.add_argument("--quiet", action="store_true", help="不打印每次运行")
+    add("--out", type=Path, required=True, metavar="DIR", help=f"结果目录（make runs 用 {where}）")
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--no-download", action="store_true", help="绝不联网下载")
+    add("--threads", type=positive_int, default=1, metavar="N", help="算子内线程数（默认 1）")
+    add("--quiet", action="store_true", help="不打印每次运行")
     return command
 
 
@@ -246,7 +243,7 @@ def body(args: argparse.Namespace) -> int:
     results = run(root, keys, download=not args.no_download, quick=args.quick,
                   previous=previous, log=log)  # fmt: skip
     for path in write_results(results, args.out):
-        print(path)
+        print(saved_line(path))
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,14 @@ def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
 
 def _names(names: list[str]) -> str:
     return "、".join(names[:4]) + (f" 等 {len(names)} 个" if len(names) > 4 else "")
+
+
+def key_mismatch(expected: Iterable[str], found: Iterable[str]) -> str:
+    """The names ``found`` lacks or has in excess, as "缺少 a、b；多出 c" ("" if they match)."""
+    missing, unexpected = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    parts = [f"缺少 {_names(missing)}" if missing else "",
+             f"多出 {_names(unexpected)}" if unexpected else ""]  # fmt: skip
+    return "；".join(part for part in parts if part)
 
 
 def check_checkpoint_file(path: str | Path) -> Path:
@@ -85,13 +93,9 @@ def load_checkpoint(
     state = read_state_dict(path)
     model = (model_factory or LeNet)()
     expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
     kind = type(model).__name__
-    if missing or unexpected:
-        parts = [f"缺少 {_names(missing)}" if missing else "",
-                 f"多出 {_names(unexpected)}" if unexpected else ""]  # fmt: skip
-        detail = "；".join(part for part in parts if part)
+    detail = key_mismatch(expected, state)
+    if detail:
         raise CnnBookError(f"检查点 {path} 不是 {kind} 的 state_dict：{detail}")
     for name, tensor in expected.items():
         if state[name].shape != tensor.shape:

@@ -1,11 +1,15 @@
-"""What every command of the book shares: an argparse parser that fails in one Chinese line, and
-a runner that prints any error as one line.
+"""What every command of the book shares: an argparse parser that speaks Chinese and fails in
+one line, a runner that prints any error as one line, and the lines a command prints as it goes.
 
 ``OneLineParser`` is the one parser of the repository (``cnnbook``'s commands, ``figures`` and
-``benchmarks`` use it): a bad argument prints ``prog: error: …`` — one line, no usage block —
+``benchmarks`` use it). It needs a Chinese ``description``, and its ``--help`` is Chinese too
+(用法、位置参数、选项). A bad argument prints ``prog: error: …`` — one line, no usage block —
 with argparse's own messages ("unrecognized arguments", "invalid choice", …) in Chinese, and
 exits with status 2. ``run_command`` runs a command's body and turns every failure into one line
 and exit status 1 (130 after Ctrl-C), never a traceback.
+
+Every command says what it wrote with ``saved_line`` (``已保存 PATH（N 字节）``) and how long a
+stage of a long run took with ``stage_line`` (``名称：12.3 s（累计 45 s）``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from cnnbook.errors import CnnBookError
 
@@ -68,19 +74,93 @@ def chinese_message(message: str) -> str:
     return message
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+_CLOSING = "，。、；：？！）》」’”"  # never at the start of a line
+_TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: a Chinese character or full-width sign takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a closing sign may stick out): breaks
+    between any two Chinese characters, and at spaces between other words."""
+    lines, line = [], ""
+    for token in _TOKENS.finditer(" ".join(text.split())):
+        word = token.group()
+        spaced = " " if line and token.string[token.start() - 1] == " " else ""
+        if line and display_width(line + spaced + word) > width and word not in _CLOSING:
+            lines.append(line)
+            line, spaced = "", ""
+        line += spaced + word
+    return [*lines, line] if line else lines
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout in Chinese: "用法：" for "usage:" (the same width, so wrapped lines
+    of the usage stay aligned), a full-width colon after the section titles, and text wrapped
+    by terminal columns (a Chinese character takes two)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+    def format_help(self) -> str:
+        return re.sub(r"^(位置参数|选项):$", r"\1：", super().format_help(), flags=re.MULTILINE)
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:  # type: ignore[override]
+        text = super()._format_usage(usage, actions, groups, prefix)
+        english = "usage: "
+        if prefix is None and text.startswith(english):
+            return "用法： " + text[len(english) :]
+        return text
+
+
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad argument prints one Chinese line (no usage block) and exits with 2."""
+    """argparse, but in Chinese: ``description`` must be Chinese, ``--help`` says 用法/位置参数/
+    选项, and a bad argument prints one Chinese line (no usage block) and exits with 2."""
+
+    def __init__(self, *, prog: str, description: str, **options) -> None:
+        if not HAN.search(description or ""):
+            raise ValueError(f"{prog} 的 description 必须是中文，得到 {description!r}")
+        options.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(prog=prog, description=description, add_help=False, **options)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示这段帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {chinese_message(message)}\n")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer ≥ 1 (a thread count, a number of epochs or images)."""
+    value = int(text) if text.isdecimal() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
+    return value
+
+
 def seed_value(text: str) -> int:
     """An argparse type: a random seed, an integer from 0 to 2^63 - 1 (what PyTorch accepts)."""
-    value = int(text) if text.isdigit() else -1
+    value = int(text) if text.isdecimal() else -1
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"必须是 0 到 2^63 - 1 之间的整数，得到 {text!r}")
     return value
+
+
+def saved_line(path: Path) -> str:
+    """What a command prints for every file it wrote: ``已保存 PATH（N 字节）``."""
+    return f"已保存 {path}（{path.stat().st_size:,} 字节）"
+
+
+def stage_line(name: str, seconds: float, total: float) -> str:
+    """A progress line of a long run: how long stage ``name`` took, and the time so far."""
+    return f"{name}：{seconds:.1f} s（累计 {total:.0f} s）"
 
 
 def first_line(error: BaseException) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnnbook.checkpoint import check_checkpoint_file
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command, saved_line, seed_value
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import IMAGE_SIZE, MNIST_MEAN, MNIST_STD, NUM_CLASSES, check_data_dir
 
@@ -100,15 +100,16 @@ def decode(data: bytes) -> WebExport:
     import torch
 
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
-        raise CnnBookError("not a LeNet web export (the file does not start with CNNLENET)")
+        raise CnnBookError(f"不是 LeNet 网页导出文件（开头不是 {MAGIC.decode()}）")
     (length,) = struct.unpack_from("<I", data, len(MAGIC))
     header_end = len(MAGIC) + 4 + length
     try:
         header = json.loads(data[len(MAGIC) + 4 : header_end].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise CnnBookError("LeNet web export: its header is not JSON") from None
+        raise CnnBookError("LeNet 网页导出文件的文件头不是 JSON") from None
     if header.get("format") != FORMAT:
-        raise CnnBookError(f"LeNet web export: format {header.get('format')!r}, expected {FORMAT}")
+        found = header.get("format")
+        raise CnnBookError(f"LeNet 网页导出文件的格式版本是 {found!r}，应为 {FORMAT}")
     start = header_end + (-header_end % 4)
     state = {}
     for entry in header["tensors"]:
@@ -124,18 +125,24 @@ def decode(data: bytes) -> WebExport:
 def read_export(path: str | Path) -> WebExport:
     path = Path(path)
     if not path.is_file():
-        raise CnnBookError(f"LeNet web export {path} does not exist")
+        raise CnnBookError(f"LeNet 网页导出文件 {path} 不存在")
     return decode(path.read_bytes())
 
 
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.export_web", description=__doc__.splitlines()[0])
-    command.add_argument("--checkpoint", type=Path, help="export this state_dict (default: train)")
-    command.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
-    command.add_argument("--data", type=Path, help="default $CNN_BOOK_DATA or data")
-    command.add_argument("--no-download", action="store_true", help="never use the network")
-    command.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    command.add_argument("--threads", type=int, help="torch.set_num_threads(N) while training")
+    command = OneLineParser(
+        prog="cnnbook.export_web",
+        description="为页面上的浏览器演示导出 LeNet："
+        f"权重与每个数字的前 {SAMPLES_PER_DIGIT} 张测试图写进一个二进制文件。",
+    )
+    add = command.add_argument
+    add("--checkpoint", type=Path, metavar="FILE", help="导出这个 state_dict（默认现场训练）")
+    add("--out", type=Path, default=DEFAULT_OUT, metavar="FILE",
+        help=f"输出文件（默认 {DEFAULT_OUT}）")  # fmt: skip
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--no-download", action="store_true", help="绝不联网下载")
+    add("--seed", type=seed_value, default=0, help="训练的随机种子（默认 0）")
+    add("--threads", type=positive_int, metavar="N", help="训练时 torch.set_num_threads(N)")
     return command
 
 
@@ -143,7 +150,7 @@ def body(args: argparse.Namespace) -> int:
     from cnnbook.mnist_files import archives_to_unpack, default_data_root
 
     if args.out.is_dir():
-        raise CnnBookError(f"output path {args.out} is a directory")
+        raise CnnBookError(f"--out {args.out} 是一个目录")
     root = args.data or default_data_root()
     check_data_dir(root)
     if args.no_download:
@@ -166,7 +173,7 @@ def body(args: argparse.Namespace) -> int:
         model = run.model.cpu()
         version = torch.__version__.split("+")[0]
         source = f"python -m cnnbook.train --recipe fast --seed {args.seed} (torch {version})"
-        print(f"trained the fast recipe: test accuracy {run.test_accuracy:.2f}%")
+        print(f"已按快速配方训练（种子 {args.seed}）：测试准确率 {run.test_accuracy:.2f}%")
     test_set = mnist_dataset(root, train=False, download=not args.no_download)
     indices = first_of_each_digit(test_set.targets)
     export = WebExport(
@@ -178,7 +185,7 @@ def body(args: argparse.Namespace) -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(encode(export))
-    print(f"saved {args.out} ({args.out.stat().st_size:,} bytes)")
+    print(saved_line(args.out))
     return 0
 
 

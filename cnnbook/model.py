@@ -38,9 +38,9 @@ class LeNet(nn.Module):
         super().__init__()
         for name, values in (("channels", channels), ("hidden", hidden)):
             if len(values) != 2 or min(values) < 1:
-                raise CnnBookError(f"{name} must be two positive integers, got {values!r}")
+                raise CnnBookError(f"{name} 必须是两个正整数，得到 {values!r}")
         if num_classes < 2:
-            raise CnnBookError(f"num_classes must be at least 2, got {num_classes}")
+            raise CnnBookError(f"num_classes 至少为 2，得到 {num_classes}")
         self.conv1 = nn.Conv2d(1, channels[0], kernel_size=5)
         self.relu1 = nn.ReLU()
         self.pool1 = nn.MaxPool2d(kernel_size=2)

@@ -34,7 +34,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, positive_int, run_command, saved_line, stage_line
 from cnnbook.data import TensorDigits, load_digits
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
@@ -334,6 +334,11 @@ EXPERIMENTS: dict[str, Callable[[Settings, TensorDigits, TensorDigits], dict]] =
     "bn_training": bn_training,
     "dropout": dropout,
 }
+EXPERIMENT_NAMES = {  # what the progress lines call them
+    "small_batch": "小批量下的 BN 与 GN",
+    "bn_training": "有无 BN 的训练",
+    "dropout": "有无 Dropout 的训练",
+}
 
 
 def run(
@@ -341,10 +346,12 @@ def run(
 ) -> dict:
     test = TensorDigits(test.images[: settings.test_images], test.labels[: settings.test_images])
     results: dict = {"settings": asdict(settings), "seed_count": len(settings.seeds)}
+    start = time.perf_counter()
     for name, experiment in EXPERIMENTS.items():
         began = time.perf_counter()
         results[name] = experiment(settings, train, test)
-        log(f"{name}: {time.perf_counter() - began:.0f} s")
+        now = time.perf_counter()
+        log(stage_line(EXPERIMENT_NAMES[name], now - began, now - start))
     return results
 
 
@@ -363,30 +370,24 @@ def load_results(directory: Path = RESULTS_DIR) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"必须是正整数，收到 {text!r}")
-    return int(text)
-
-
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.norm_experiments", description=__doc__.splitlines()[0])
-    command.add_argument("--quick", action="store_true", help="测试用的极小规模")
-    command.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        help=f"结果目录（make experiments 用 {RESULTS_DIR.relative_to(REPO)}）",
+    command = OneLineParser(
+        prog="cnnbook.norm_experiments",
+        description=f"第 7 章的三组测量：{'、'.join(EXPERIMENT_NAMES.values())}。",
     )
-    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--threads", type=positive, default=1, help="线程数（默认 1）")
-    command.add_argument("--quiet", action="store_true", help="不打印进度")
+    add = command.add_argument
+    add("--quick", action="store_true", help="测试用的极小规模")
+    where = f"make experiments 用 {RESULTS_DIR.relative_to(REPO)}"
+    add("--out", type=Path, required=True, metavar="DIR", help=f"结果目录（{where}）")
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--threads", type=positive_int, default=1, metavar="N", help="线程数（默认 1）")
+    add("--quiet", action="store_true", help="不打印进度")
     return command
 
 
 def body(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
-        raise CnnBookError(f"--out {args.out} 已存在且不是目录")
+        raise CnnBookError(f"--out {args.out} 已存在，但不是目录")
     root = args.data or default_data_root()
     check_data_dir(root)
     archives_to_unpack(root)  # every MNIST file must be there: this command never downloads
@@ -400,7 +401,7 @@ def body(args: argparse.Namespace) -> int:
 
     results = run(QUICK if args.quick else FULL, train, test, log)
     for path in write_results(results, args.out):
-        print(path)
+        print(saved_line(path))
     return 0
 
 

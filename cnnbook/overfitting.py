@@ -32,7 +32,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnnbook.ablation import mean_sd
-from cnnbook.cli import OneLineParser, run_command
+from cnnbook.cli import OneLineParser, run_command, saved_line
 from cnnbook.data import (
     TensorDigits,
     batches_in_order,
@@ -197,15 +197,18 @@ def load_results(directory: Path = RUNS_DIR) -> dict:
 
 
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.overfitting", description=__doc__.splitlines()[0])
-    command.add_argument(
-        "--quick", action="store_true", help="200 张图、3 轮、1 个种子：只检查能否运行"
+    command = OneLineParser(
+        prog="cnnbook.overfitting",
+        description=f"在 {FULL.train_samples:,} 张训练图上测量过拟合与三种正则化的作用，"
+        "每种设置用多个种子（第 9 章）。",
     )
+    add = command.add_argument
+    add("--quick", action="store_true", help="200 张图、3 轮、1 个种子：只检查能否运行")
     where = RUNS_DIR.relative_to(REPO)
-    command.add_argument("--out", type=Path, required=True, help=f"结果目录（make runs: {where}）")
-    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
-    command.add_argument("--quiet", action="store_true", help="不打印每次运行")
+    add("--out", type=Path, required=True, metavar="DIR", help=f"结果目录（make runs 用 {where}）")
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--no-download", action="store_true", help="绝不联网下载")
+    add("--quiet", action="store_true", help="不打印每次运行")
     return command
 
 
@@ -222,7 +225,7 @@ def body(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / RESULTS_FILE
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(path)
+    print(saved_line(path))
     return 0
 
 

@@ -69,10 +69,14 @@ def top_count(text: str) -> int:
 
 
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.predict", description=__doc__.splitlines()[0])
-    command.add_argument("images", nargs="+", metavar="IMAGE", help="图片文件（PNG、JPEG 等）")
-    command.add_argument("--checkpoint", required=True, type=Path, help="LeNet 的 state_dict 文件")
-    command.add_argument("--top", type=top_count, default=1, help="同时列出可能性最大的 K 个数字")
+    command = OneLineParser(
+        prog="cnnbook.predict",
+        description="用训练好的 LeNet 识别图片里的数字：每张图打印一行，写出预测的数字和它的概率。",
+    )
+    add = command.add_argument
+    add("images", nargs="+", metavar="IMAGE", help="图片文件（PNG、JPEG 等）")
+    add("--checkpoint", required=True, type=Path, metavar="FILE", help="LeNet 的 state_dict 文件")
+    add("--top", type=top_count, default=1, metavar="K", help="同时列出可能性最大的 K 个数字")
     return command
 
 

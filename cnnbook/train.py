@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cnnbook.cli import OneLineParser, run_command, seed_value
+from cnnbook.cli import OneLineParser, positive_int, run_command, saved_line, seed_value
 from cnnbook.errors import CnnBookError
 from cnnbook.mnist_files import archives_to_unpack, check_data_dir, default_data_root
 
@@ -26,26 +26,23 @@ if TYPE_CHECKING:  # imported in body(), after the cheap checks: bad input is re
 RECIPE_NAMES = ("fast", "textbook")  # the keys of cnnbook.training.RECIPES
 
 
-def positive(text: str) -> int:
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"必须是正整数，得到 {text!r}")
-    return value
-
-
 def parser() -> OneLineParser:
-    command = OneLineParser(prog="cnnbook.train", description=__doc__.splitlines()[0])
-    command.add_argument("--recipe", choices=RECIPE_NAMES, default="fast", help="训练配方")
-    command.add_argument("--seed", type=seed_value, default=0, help="随机种子（0 到 2^63 - 1）")
-    command.add_argument("--epochs", type=positive, help="改用 N 轮（默认按配方）")
-    command.add_argument("--train-samples", type=positive, help="只用前 N 张训练图")
-    command.add_argument("--data", type=Path, help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
-    command.add_argument("--no-download", action="store_true", help="绝不联网下载")
-    command.add_argument("--mirror", help="从这个网址下载 MNIST")
-    command.add_argument("--threads", type=positive, help="torch.set_num_threads(N)")
-    command.add_argument("--checkpoint", type=Path, help="把最好一轮的 state_dict 存到这里")
-    command.add_argument("--history", type=Path, help="把这次运行的记录写成 JSON")
-    command.add_argument("--quiet", action="store_true", help="不显示进度条")
+    command = OneLineParser(
+        prog="cnnbook.train",
+        description="在 MNIST 上训练本章的 LeNet：每轮打印一行，最后打印测试准确率。",
+    )
+    add = command.add_argument
+    add("--recipe", choices=RECIPE_NAMES, default="fast", help="训练配方")
+    add("--seed", type=seed_value, default=0, help="随机种子（0 到 2^63 - 1）")
+    add("--epochs", type=positive_int, metavar="N", help="改用 N 轮（默认按配方）")
+    add("--train-samples", type=positive_int, metavar="N", help="只用前 N 张训练图")
+    add("--data", type=Path, metavar="DIR", help="数据目录（默认 $CNN_BOOK_DATA 或 data）")
+    add("--no-download", action="store_true", help="绝不联网下载")
+    add("--mirror", metavar="URL", help="从这个网址下载 MNIST")
+    add("--threads", type=positive_int, metavar="N", help="torch.set_num_threads(N)")
+    add("--checkpoint", type=Path, metavar="FILE", help="把最好一轮的 state_dict 存到这里")
+    add("--history", type=Path, metavar="FILE", help="把这次运行的记录写成 JSON")
+    add("--quiet", action="store_true", help="不显示进度条")
     return command
 
 
@@ -97,11 +94,11 @@ def body(args: argparse.Namespace) -> int:
         f"其中读数据 {run.data_seconds:.1f} s"
     )
     if args.checkpoint:
-        print(f"已保存 {save_checkpoint(run.model, args.checkpoint)}")
+        print(saved_line(save_checkpoint(run.model, args.checkpoint)))
     if args.history:
         args.history.parent.mkdir(parents=True, exist_ok=True)
         args.history.write_text(json.dumps(run.summary(), indent=1) + "\n", encoding="utf-8")
-        print(f"已保存 {args.history}")
+        print(saved_line(args.history))
     return 0
 
 

@@ -378,7 +378,7 @@ def _with_progress(batches: Batches, total: int, label: str, enabled: bool) -> I
 
     return iter(
         tqdm(batches, total=total, desc=label, leave=False, file=sys.stderr, mininterval=0.5,
-             unit="batch")
+             unit="批")
     )  # fmt: skip
 
 

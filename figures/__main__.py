@@ -8,7 +8,7 @@ import sys
 from types import ModuleType
 
 import figures
-from figures.common import OneLineParser
+from figures.common import OneLineParser, saved_line
 
 NOT_GENERATORS = {"common", "vendor_font"}
 
@@ -23,10 +23,11 @@ def generators() -> list[ModuleType]:
 
 
 def main() -> int:
-    OneLineParser(prog="figures", description=__doc__).parse_args()  # rejects stray arguments
+    description = "重新生成书中的每一幅图（make figures），浅色与深色两个版本。"
+    OneLineParser(prog="figures", description=description).parse_args()  # rejects stray arguments
     for module in generators():
         for path in module.build(module.OUTPUT_DIR, ["light", "dark"]):
-            print(path)
+            print(saved_line(path))
     return 0
 
 

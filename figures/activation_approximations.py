@@ -100,7 +100,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rows=2, cols=2)
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 6 章：激活函数的廉价替代与极限情形，四幅子图（PNG）。")
 
 if __name__ == "__main__":
     sys.exit(main())

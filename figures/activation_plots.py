@@ -174,7 +174,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 6 章：每个激活函数及其导数，每一族一幅图（PNG）。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -92,7 +92,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rows=2, rc={"font.size": 15})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 8 章：对比表中各网络的 ImageNet-1K top-1 准确率与 MACs、实测 CPU 延迟的关系。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -66,7 +66,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": FONT_SIZE})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 7 章：BatchNorm 的滑动均值（momentum 0.1）怎样跟随每一批的均值。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

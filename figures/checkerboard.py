@@ -107,7 +107,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     ]
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：把常数 4×4 图像用三种方法放大到 8×8 时的棋盘格伪影（PNG）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

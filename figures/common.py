@@ -5,7 +5,8 @@ Every figure on the site is written by a module of this package. A module define
 * ``OUTPUT_DIR`` (where its files go under ``docs/assets/figures``) and ``OUTPUTS``, the names
   of the files it writes there (for both themes);
 * ``build(out_dir: Path, themes: list[str]) -> list[Path]``;
-* ``main = figure_cli(build, OUTPUT_DIR, __doc__)``, so ``python -m figures.<name>`` works.
+* ``main = figure_cli(build, OUTPUT_DIR, "…")``, so ``python -m figures.<name>`` works; "…"
+  says in Chinese what the figure shows (its ``--help``).
 
 Figures are drawn with matplotlib's own DejaVu Sans for Latin text and the committed subset of
 Noto Sans CJK SC in ``figures/fonts/`` for Chinese (``make vendor-font`` refreshes it), and
@@ -37,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from cnnbook.cli import OneLineParser
+from cnnbook.cli import OneLineParser, saved_line
 
 REPO = Path(__file__).resolve().parent.parent
 SNIPPETS_DIR = REPO / "snippets"
@@ -256,7 +257,7 @@ def render(axes_or_figure: Axes | Figure) -> Image.Image:
 def save_gif(frames: Sequence[Image.Image], path: Path, durations_ms: Sequence[int]) -> Path:
     """Write an endlessly looping GIF whose frames share one palette (deterministic)."""
     if len(frames) != len(durations_ms):
-        raise ValueError("durations_ms must give one duration per frame")
+        raise ValueError("durations_ms 必须给每一帧一个时长")
     width, height = frames[0].size
     strip = Image.new("RGB", (width, height * len(frames)))
     for index, frame in enumerate(frames):
@@ -286,29 +287,31 @@ def parse_themes(value: str) -> list[str]:
         return list(THEMES)
     if value not in THEMES:
         choices = ", ".join([*THEMES, "both"])
-        raise argparse.ArgumentTypeError(f"unknown theme {value!r} (choose from {choices})")
+        raise argparse.ArgumentTypeError(f"无效的主题 {value!r}（可选：{choices}）")
     return [value]
 
 
 def figure_cli(
-    build: Callable[[Path, list[str]], list[Path]], default_dir: Path, description: str | None
+    build: Callable[[Path, list[str]], list[Path]], default_dir: Path, description: str
 ) -> Callable[[Sequence[str] | None], int]:
-    """The command line shared by every generator: ``[--out-dir DIR] [--theme light|dark|both]``."""
+    """The command line shared by every generator: ``[--out-dir DIR] [--theme light|dark|both]``;
+    ``description`` is what ``--help`` says the figure shows, in Chinese."""
 
     def main(argv: Sequence[str] | None = None) -> int:
         prog = Path(sys.argv[0]).stem
-        parser = OneLineParser(prog=prog, description=(description or "").strip().splitlines()[0])
-        parser.add_argument("--out-dir", type=Path, default=default_dir, help="output directory")
-        parser.add_argument(
-            "--theme", type=parse_themes, default="both", help="light, dark or both (default)"
-        )
+        parser = OneLineParser(prog=prog, description=description)
+        where = default_dir.relative_to(REPO) if default_dir.is_relative_to(REPO) else default_dir
+        parser.add_argument("--out-dir", type=Path, default=default_dir, metavar="DIR",
+                            help=f"输出目录（默认 {where}）")  # fmt: skip
+        parser.add_argument("--theme", type=parse_themes, default="both",
+                            help="light、dark 或 both（默认）")  # fmt: skip
         args = parser.parse_args(argv)
         themes = args.theme if isinstance(args.theme, list) else parse_themes(args.theme)
         if args.out_dir.exists() and not args.out_dir.is_dir():
-            parser.error(f"argument --out-dir: {args.out_dir} exists and is not a directory")
+            parser.error(f"参数 --out-dir：{args.out_dir} 已存在，但不是目录")
         try:
             for path in build(args.out_dir, themes):
-                print(path)
+                print(saved_line(path))
         except (OSError, ValueError) as error:
             parser.exit(1, f"{prog}: error: {error}\n")
         return 0

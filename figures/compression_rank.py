@@ -82,7 +82,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": 14})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 10 章：LeNet 的 fc1 与 fc2 的低秩分解。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -75,7 +75,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 15})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 10 章：LeNet 的测试准确率与剪掉的权重比例。")
 
 if __name__ == "__main__":
     sys.exit(main())

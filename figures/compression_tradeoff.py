@@ -80,7 +80,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, rc={"font.size": 14})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 10 章：每个压缩后的 LeNet 的测试准确率与保存文件的大小。")
 
 if __name__ == "__main__":
     sys.exit(main())

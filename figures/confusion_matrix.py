@@ -74,7 +74,7 @@ def _cells(counts: torch.Tensor):
             yield (row, col), counts[row, col]
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：快速配方在全部测试图上的混淆矩阵。")
 
 if __name__ == "__main__":
     sys.exit(main())

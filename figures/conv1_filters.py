@@ -68,7 +68,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：LeNet 第一层学到的卷积核及其特征图。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -162,7 +162,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 2 章：5×5 输入上填充 1、步长 2 的 3×3 卷积，每帧一个输出（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -154,7 +154,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return [save_png(draw(THEMES[name], points), out_dir / f"{STEM}-{name}.png") for name in themes]
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：3×3 可变形卷积在哪里取样，偏移沿着物体的轮廓（PNG）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

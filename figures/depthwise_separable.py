@@ -198,7 +198,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：深度可分离卷积，先逐通道（深度卷积）再跨通道（逐点卷积）（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -158,7 +158,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：7×7 输入上空洞率为 2 的 3×3 卷积核，每帧一个输出位置（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,6 +26,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
+from cnnbook.cli import saved_line
 from cnnbook.mnist_files import check_data_dir, default_data_root
 from figures.common import FIGURES_DIR, REPO, THEMES, Theme, figure_cli, render, save_png, themed
 
@@ -41,7 +42,7 @@ CHANNELS_SHOWN, PATCHES_SHOWN = 6, 4
 
 def load_run(path: Path = RUN_FILE) -> dict:
     if not path.is_file():
-        raise ValueError(f"{path} is missing: run `python -m figures.feature_hierarchy --retrain`")
+        raise ValueError(f"缺少 {path}：先运行 python -m figures.feature_hierarchy --retrain")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -130,13 +131,18 @@ def retrain(out: Path = RUN_FILE) -> Path:
     return out
 
 
-figure_main = figure_cli(build, OUTPUT_DIR, __doc__)
+figure_main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 1 章：在 MNIST 上训练的小 CNN 各层对什么有响应（特征层级）；"
+    "加 --retrain 则重新训练并存档。",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--retrain"]:
-        print(retrain())
+        print(saved_line(retrain()))
         return 0
     return figure_main(arguments)
 

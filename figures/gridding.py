@@ -78,7 +78,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return [save_png(draw(THEMES[name], panels), out_dir / f"{STEM}-{name}.png") for name in themes]
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：网格效应——三层堆叠的 3×3 空洞卷积，一个输出用到哪些输入像素（PNG）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

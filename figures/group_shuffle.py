@@ -45,7 +45,7 @@ def shuffled_order() -> list[int]:
     labels = torch.arange(CHANNELS).view(1, CHANNELS, 1, 1)
     order = channel_shuffle(labels, GROUPS).flatten().tolist()
     if order != nn.ChannelShuffle(GROUPS)(labels).flatten().tolist():
-        raise ValueError("channel_shuffle disagrees with nn.ChannelShuffle")
+        raise ValueError("channel_shuffle 与 nn.ChannelShuffle 的结果不一致")
     return order
 
 
@@ -193,7 +193,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：分组卷积之后的通道混洗，一步一步演示它改变了什么（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -68,7 +68,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 7 章：L1、MSE、smooth L1 与 Huber 损失及其导数。")
 
 if __name__ == "__main__":
     sys.exit(main())

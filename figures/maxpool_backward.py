@@ -122,7 +122,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     ]
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 5 章：2×2、步长 2 的最大池化反向传播时，把每个上游梯度送到窗口的最大值处（PNG）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -45,7 +45,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：MNIST 的前几张训练图及其标签。")
 
 if __name__ == "__main__":
     sys.exit(main())

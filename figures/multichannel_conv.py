@@ -113,7 +113,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 1 章：多通道卷积的算例，每帧一个输出位置（GIF）。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -89,7 +89,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 7 章：BatchNorm、LayerNorm、InstanceNorm 与 GroupNorm 各把哪些数放在一起归一化。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

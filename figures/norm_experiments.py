@@ -96,7 +96,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 7 章的测量：不同批大小下的 BN 与 GN、有无 BN 的训练、有无 Dropout 的训练。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

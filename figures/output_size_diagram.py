@@ -155,7 +155,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 2 章：两种设置下一维卷积的窗口落在哪里，附输出尺寸公式（PNG）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

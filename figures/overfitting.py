@@ -62,7 +62,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": 14})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：小训练集上的过拟合，以及三种正则化的作用。")
 
 if __name__ == "__main__":
     sys.exit(main())

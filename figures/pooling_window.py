@@ -150,7 +150,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 2 章：5×5 输入上步长 2、ceil_mode=True 的 2×2 最大池化与平均池化（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

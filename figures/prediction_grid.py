@@ -64,7 +64,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：测试图的真实标签与预测标签，认错的用红框标出。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -160,7 +160,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 3 章：一个输出像素的感受野，一层一层往回追溯（GIF）。")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -133,7 +133,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 5 章：加法捷径连接（ResNet）与拼接捷径连接（DenseNet）并排对比。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -81,7 +81,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return save_charts(out_dir, STEM, themes, SIZE_PX, draw, cols=2, rc={"font.size": FONT_SIZE})
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 5 章：一个 3×3 窗口的随机池化：概率与抽样频率。")
 
 if __name__ == "__main__":
     sys.exit(main())

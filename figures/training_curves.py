@@ -39,7 +39,7 @@ def load_run(recipe: str) -> dict:
     """The stored summary of one training run (``TrainingRun.summary()`` as JSON)."""
     path = RUNS_DIR / f"{recipe}.json"
     if not path.is_file():
-        raise ValueError(f"no stored run {path}: write it with python -m cnnbook.train --history")
+        raise ValueError(f"没有存档的训练记录 {path}：先用 python -m cnnbook.train --history 写出")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -79,7 +79,7 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(build, OUTPUT_DIR, "第 9 章：教科书配方与快速配方的训练准确率与验证准确率。")
 
 if __name__ == "__main__":
     sys.exit(main())

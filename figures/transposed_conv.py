@@ -149,7 +149,11 @@ def build(out_dir: Path, themes: list[str]) -> list[Path]:
     return written
 
 
-main = figure_cli(build, OUTPUT_DIR, __doc__)
+main = figure_cli(
+    build,
+    OUTPUT_DIR,
+    "第 4 章：从两个角度看转置卷积（2×2 输入、3×3 卷积核、步长 2）（GIF）。",
+)
 
 if __name__ == "__main__":
     sys.exit(main())

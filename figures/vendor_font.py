@@ -24,7 +24,7 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTCollection
 
-from cnnbook.cli import OneLineParser
+from cnnbook.cli import OneLineParser, saved_line
 
 REPO = Path(__file__).resolve().parent.parent
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -112,11 +112,17 @@ def write_subset(target: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="figures.vendor_font", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=FONT_FILE)
+    parser = OneLineParser(
+        prog="figures.vendor_font",
+        description="重新截取图中所用的中文字体子集（make vendor-font）："
+        "常用汉字，加上图的脚本用到的每个字。",
+    )
+    where = FONT_FILE.relative_to(REPO)
+    parser.add_argument("--out", type=Path, default=FONT_FILE, metavar="FILE",
+                        help=f"输出的字体文件（默认 {where}）")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        print(write_subset(args.out))
+        print(saved_line(write_subset(args.out)))
     except (OSError, ValueError) as error:
         parser.exit(1, f"figures.vendor_font: error: {error}\n")
     return 0

@@ -12,8 +12,9 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, redirect_stdout
+from io import StringIO
 from pathlib import Path
 
 import torch
@@ -28,8 +29,10 @@ from tests.paths import DOCS, REPO, SNIPPETS
 
 __all__ = [
     "OneLineParser",
+    "chinese_help_problem",
     "class_from_source",
     "command",
+    "help_text",
     "load_snippet",
     "one_thread",
     "page",
@@ -110,3 +113,32 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")  # three English words
+HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+
+
+def help_text(main: Callable[[Sequence[str]], int]) -> str:
+    """What ``main(["--help"])`` prints (argparse prints the help, then exits with status 0)."""
+    printed = StringIO()
+    with redirect_stdout(printed):
+        try:
+            main(["--help"])
+        except SystemExit as stopped:
+            if stopped.code not in (0, None):
+                raise
+    return printed.getvalue()
+
+
+def chinese_help_problem(text: str) -> str | None:
+    """Why ``--help``'s ``text`` is not Chinese (``None`` if it is): argparse's English headings,
+    a description without a Chinese character, or an English phrase of three words or more
+    (option names, metavars, paths and terms like ``Deep Compression`` are not phrases)."""
+    if not text.startswith("用法： ") or re.search(r"usage:|options:|arguments:|show this", text):
+        return f"argparse's English headings in {text[:200]!r}"
+    blocks = text.split("\n\n")
+    if len(blocks) < 3 or not HAN_CHARACTER.search(blocks[1]):
+        return f"no Chinese description in {text[:300]!r}"
+    english = ENGLISH_PHRASE.search(text)
+    return f"English text {english.group()!r}" if english else None

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cnnbook.cli import OneLineParser
+from cnnbook.cli import OneLineParser, saved_line
 from cnnbook.mnist_files import MNIST_FILES, md5_of, raw_dir
 
 
@@ -51,11 +51,17 @@ def download_to(target: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="tests.mnist_data", description=__doc__.splitlines()[0])
-    parser.add_argument("target", type=Path, help="the folder to create, e.g. ../shared/data/mnist")
+    parser = OneLineParser(
+        prog="tests.mnist_data",
+        description="创建测试读取的 MNIST 文件夹：四个原始 .gz 文件经 md5 校验，"
+        "旁边写一份 MD5SUMS。",
+    )
+    parser.add_argument("target", type=Path, metavar="DIR",
+                        help="要创建的文件夹，例如 ../shared/data/mnist")  # fmt: skip
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--from", dest="source", type=Path, help="folder with the four .gz files")
-    source.add_argument("--download", action="store_true", help="download with torchvision")
+    source.add_argument("--from", dest="source", type=Path, metavar="DIR",
+                        help="已有四个 .gz 文件的文件夹")  # fmt: skip
+    source.add_argument("--download", action="store_true", help="用 torchvision 下载")
     args = parser.parse_args(argv)
     try:
         copied = (
@@ -64,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         parser.exit(1, f"tests.mnist_data: error: {error}\n")
     for path in copied:
-        print(path)
+        print(saved_line(path))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
@@ -11,7 +12,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from benchmarks.common import RESULTS_DIR, cpu_model, machine_line, measure, measure_rotated
+from benchmarks.common import (
+    RESULTS_DIR,
+    Result,
+    benchmark_cli,
+    cpu_model,
+    machine_line,
+    measure,
+    measure_rotated,
+)  # fmt: skip
+from tests.helpers import chinese_help_problem, help_text
 from tests.outputs import NUMBER
 from tests.paths import REPO
 
@@ -25,6 +35,24 @@ BENCHMARKS = sorted(
 def shape(table: str) -> str:
     """The table with every number masked: the rows, columns and words a run must reproduce."""
     return re.sub(r"#(?:\s*#)*", "#", NUMBER.sub("#", table))
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_the_help_of_every_benchmark_is_chinese(name: str) -> None:
+    text = help_text(importlib.import_module(f"benchmarks.{name}").main)
+    assert chinese_help_problem(text) is None, text
+
+
+def test_a_benchmark_prints_its_table_and_what_it_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = benchmark_cli(lambda quick: Result("| 用时 |\n| 1 s |", {"quick": quick}), "演示")
+    out = tmp_path / "demo.md"
+    assert main(["--quick", "--out", str(out)]) == 0
+    values = out.with_suffix(".json")
+    assert json.loads(values.read_text(encoding="utf-8")) == {"quick": True}
+    saved = "".join(f"已保存 {p}（{p.stat().st_size:,} 字节）\n" for p in (out, values))
+    assert capsys.readouterr().out == "| 用时 |\n| 1 s |\n" + saved
 
 
 def test_every_results_file_has_its_benchmark() -> None:

@@ -276,7 +276,7 @@ def test_the_deep_compression_file_round_trips() -> None:
         if name in layers:
             assert module.weight.unique().numel() <= 16 + 1  # 16 shared values and the zeros
             assert torch.equal(module.weight == 0, pruning.prunable_weights(pruned)[name] == 0)
-    with pytest.raises(ValueError, match="not a Deep Compression file"):
+    with pytest.raises(ValueError, match="data 不是 Deep Compression 文件"):
         dc.decode(b"XXXX")
     assert len(dc.encode(layers, biases, huffman=True)) <= len(dc.encode(layers, biases, False))
 
@@ -284,20 +284,20 @@ def test_the_deep_compression_file_round_trips() -> None:
 @pytest.mark.parametrize(
     ("call", "complaint"),
     [
-        (lambda: pruning.magnitude_masks(LeNet(), 1.0), "sparsity must be in"),
-        (lambda: pruning.magnitude_masks(LeNet(), "0.5"), "sparsity must be in"),
-        (lambda: pruning.magnitude_masks(LeNet(), 0.5, "row"), "scope"),
-        (lambda: pruning.magnitude_masks(LeNet(), 0.5, layers=["relu1"]), "layers"),
-        (lambda: pruning.GradualPruning(1.2, 10), "sparsity must be in"),
-        (lambda: pruning.prune_lenet(LeNet(), (7, 16), (120, 84)), "channels must be"),
-        (lambda: pruning.prune_lenet(LeNet(), (6, 16), (0, 84)), "hidden must be"),
-        (lambda: pruning.prune_lenet(nn.Linear(2, 2), (1, 1), (1, 1)), "model must be a"),
-        (lambda: lowrank.factorize(nn.Linear(4, 3), 4), "rank must be from 1"),
-        (lambda: lowrank.factorize(nn.Linear(4, 3), 1.5), "rank must be an integer"),
-        (lambda: lowrank.factorize_layers(LeNet(), {"relu1": 2}), "not a Linear layer"),
-        (lambda: qat.uniform(9), "bits must be an integer from 2 to 8"),
-        (lambda: dc.share_weights(torch.ones(3, 3), 0), "bits must be from 1 to 8"),
-        (lambda: dc.kmeans_1d(torch.ones(0), 4), "k-means needs"),
+        (lambda: pruning.magnitude_masks(LeNet(), 1.0), "sparsity 必须在"),
+        (lambda: pruning.magnitude_masks(LeNet(), "0.5"), "sparsity 必须在"),
+        (lambda: pruning.magnitude_masks(LeNet(), 0.5, "row"), "scope 必须是"),
+        (lambda: pruning.magnitude_masks(LeNet(), 0.5, layers=["relu1"]), "layers 里的"),
+        (lambda: pruning.GradualPruning(1.2, 10), "sparsity 必须在"),
+        (lambda: pruning.prune_lenet(LeNet(), (7, 16), (120, 84)), "channels 必须是"),
+        (lambda: pruning.prune_lenet(LeNet(), (6, 16), (0, 84)), "hidden 必须是"),
+        (lambda: pruning.prune_lenet(nn.Linear(2, 2), (1, 1), (1, 1)), "model 必须是"),
+        (lambda: lowrank.factorize(nn.Linear(4, 3), 4), "rank 必须在 1 到"),
+        (lambda: lowrank.factorize(nn.Linear(4, 3), 1.5), "rank 必须是整数"),
+        (lambda: lowrank.factorize_layers(LeNet(), {"relu1": 2}), "不是模型的 Linear 层"),
+        (lambda: qat.uniform(9), "bits 必须是 2 到 8 之间的整数"),
+        (lambda: dc.share_weights(torch.ones(3, 3), 0), "bits 必须在 1 到 8 之间"),
+        (lambda: dc.kmeans_1d(torch.ones(0), 4), "k-means 需要"),
     ],
 )
 def test_bad_arguments_name_themselves(call, complaint: str) -> None:

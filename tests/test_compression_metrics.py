@@ -4,6 +4,7 @@ measurement, the statistics every comparison uses, and the experiments' command 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -15,10 +16,18 @@ from torch import nn
 from torchvision import models
 
 from cnnbook.compression import costs, latency, stats
+from cnnbook.compression.experiments import __main__ as experiments_command
 from cnnbook.compression.experiments import common as experiments_common
 from cnnbook.compression.experiments import load_results
 from cnnbook.model import LeNet
-from tests.helpers import class_from_source, command, load_snippet, snippet
+from tests.helpers import (
+    chinese_help_problem,
+    class_from_source,
+    command,
+    help_text,
+    load_snippet,
+    snippet,
+)
 from tests.paths import SNIPPETS
 
 CHAPTER = SNIPPETS / "compression"
@@ -161,16 +170,16 @@ def test_paired_test_by_hand() -> None:
 @pytest.mark.parametrize(
     ("call", "complaint"),
     [
-        (lambda: costs.size_at_bits(10, 0), "bits must be between"),
-        (lambda: costs.compression_ratio(100, 0), "sizes must be positive"),
+        (lambda: costs.size_at_bits(10, 0), "bits 必须在 1 到 64 之间"),
+        (lambda: costs.compression_ratio(100, 0), "original_bytes 与 compressed_bytes 必须为正数"),
         (lambda: latency.measure_latency(LeNet(), 0), "batch_size"),
         (lambda: latency.measure_latency(LeNet(), 1, threads=0), "threads"),
         (lambda: latency.time_calls(lambda: None, 0, 0), "repeats"),
-        (lambda: load_results(Path("/nonexistent")), "no stored results"),
-        (lambda: stats.spread([]), "at least one"),
-        (lambda: stats.paired([1.0], [1.0, 2.0]), "equally long"),
-        (lambda: stats.t_quantile(0.4, 3), "probability"),
-        (lambda: stats.t_central_probability(1.0, 0), "dof"),
+        (lambda: load_results(Path("/nonexistent")), "没有存档的结果"),
+        (lambda: stats.spread([]), "values 里至少要有一个数"),
+        (lambda: stats.paired([1.0], [1.0, 2.0]), "before 与 after 必须等长"),
+        (lambda: stats.t_quantile(0.4, 3), "probability 必须在"),
+        (lambda: stats.t_central_probability(1.0, 0), "dof 必须是正整数"),
     ],
 )
 def test_bad_arguments_name_themselves(call, complaint: str) -> None:
@@ -181,11 +190,11 @@ def test_bad_arguments_name_themselves(call, complaint: str) -> None:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        ([], "the following arguments are required: --out"),
-        (["--out", "pyproject.toml"], "exists and is not a directory"),
-        (["--out", "x", "--data", "/nonexistent/data", "--no-download"], "has no MNIST"),
-        (["--out", "x", "--data", "pyproject.toml"], "exists and is not a directory"),
-        (["--out", "x", "--threads", "0"], "must be a positive integer"),
+        ([], "缺少必需的参数：--out"),
+        (["--out", "pyproject.toml"], "--out pyproject.toml 已存在，但不是目录"),
+        (["--out", "x", "--data", "/nonexistent/data", "--no-download"], "里没有 MNIST"),
+        (["--out", "x", "--data", "pyproject.toml"], "数据目录 pyproject.toml 已存在，但不是目录"),
+        (["--out", "x", "--threads", "0"], "参数 --threads：必须是正整数"),
     ],
 )
 def test_the_command_fails_in_one_line(args: list[str], complaint: str, tmp_path: Path) -> None:
@@ -193,3 +202,13 @@ def test_the_command_fails_in_one_line(args: list[str], complaint: str, tmp_path
     assert result.returncode != 0 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and complaint in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_help_and_progress_lines_are_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    text = help_text(experiments_command.main)
+    assert chinese_help_problem(text) is None, text
+    log = experiments_common.Log()
+    log.stage("base LeNets", "训练基准 LeNet", began=log.start)
+    assert list(log.stages) == ["base LeNets"]  # experiments.json keeps the key
+    line = capsys.readouterr().err
+    assert re.fullmatch(r"训练基准 LeNet：\d+\.\d s（累计 \d+ s）\n", line), line

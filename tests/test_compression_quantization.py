@@ -182,14 +182,14 @@ def test_int8_file_round_trip_and_refusals(tmp_path: Path) -> None:
     with torch.inference_mode():
         assert torch.equal(loaded(x), model(x))
     float_file = save_checkpoint(random_lenet(), tmp_path / "float.pt")
-    with pytest.raises(ValueError, match=r"is not an int8 LeNet: missing conv1\.weight_int8"):
+    with pytest.raises(ValueError, match=r"不是 int8 LeNet：缺少 conv1\.weight_int8"):
         int8_path.load_int8_lenet(float_file)
     wrong = dict(model.state_dict())
     wrong["fc1.weight_int8"] = wrong["fc1.weight_int8"].float()
     torch.save(wrong, tmp_path / "wrong.pt")
-    with pytest.raises(ValueError, match=r"fc1\.weight_int8 is torch\.float32"):
+    with pytest.raises(ValueError, match=r"fc1\.weight_int8 是 torch\.float32"):
         int8_path.load_int8_lenet(tmp_path / "wrong.pt")
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match=r"检查点 .*missing\.pt 不存在"):
         int8_path.load_int8_lenet(tmp_path / "missing.pt")
     static = int8_path.quantize_static(random_lenet(), {n: [0.0, 1.0] for n in ranges_names()})
     restored = int8_path.quantize_static(random_lenet(1), {n: [0.0, 2.0] for n in ranges_names()})
@@ -216,13 +216,13 @@ def test_int8_snippets() -> None:
 @pytest.mark.parametrize(
     ("call", "complaint"),
     [
-        (lambda: quant.quantize_weights(LeNet(), 1), "bits must be an integer from 2 to 8"),
-        (lambda: quant.quantize_weights(LeNet(), 9), "bits must be an integer from 2 to 8"),
-        (lambda: quant.fake_quantize(torch.ones(3), 8.0), "bits must be an integer"),
-        (lambda: quant.quant_params(torch.ones(3), 8, axis=2), "axis"),
+        (lambda: quant.quantize_weights(LeNet(), 1), "bits 必须是 2 到 8 之间的整数"),
+        (lambda: quant.quantize_weights(LeNet(), 9), "bits 必须是 2 到 8 之间的整数"),
+        (lambda: quant.fake_quantize(torch.ones(3), 8.0), "bits 必须是 2 到 8 之间的整数"),
+        (lambda: quant.quant_params(torch.ones(3), 8, axis=2), "axis 必须是"),
         (lambda: int8_path.Int8Conv2d(nn.Conv2d(4, 4, 3, groups=2)), "groups=1"),
-        (lambda: int8_path.quantize_static(LeNet(), {"conv1": [0, 1]}), "no calibrated range"),
-        (lambda: int8_path.observe_inputs(LeNet(), []), "calibration saw no batch"),
+        (lambda: int8_path.quantize_static(LeNet(), {"conv1": [0, 1]}), "缺少这些层的校准范围"),
+        (lambda: int8_path.observe_inputs(LeNet(), []), "校准没有看到任何数据"),
     ],
 )
 def test_bad_arguments_name_themselves(call, complaint: str) -> None:

@@ -13,6 +13,8 @@ from fontTools.ttLib import TTFont
 from figures.__main__ import generators
 from figures.common import CHINESE_FONT
 from figures.vendor_font import DEBIAN_VERSION, HAN, gb2312_level_1, installed_version
+from figures.vendor_font import main as vendor_font_main
+from tests.helpers import chinese_help_problem, help_text
 from tests.paths import FIGURES, REPO
 
 GENERATORS = generators()
@@ -55,8 +57,8 @@ def test_every_figure_file_comes_from_a_generator() -> None:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["--theme", "sepia"], "unknown theme 'sepia'"),
-        (["--out-dir", "pyproject.toml"], "exists and is not a directory"),
+        (["--theme", "sepia"], "参数 --theme：无效的主题 'sepia'（可选：light, dark, both）"),
+        (["--out-dir", "pyproject.toml"], "参数 --out-dir：pyproject.toml 已存在，但不是目录"),
         (["--frames", "3"], "无法识别的参数：--frames 3"),
     ],
 )
@@ -66,6 +68,17 @@ def test_bad_arguments_give_one_clear_line(args: list[str], complaint: str) -> N
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and complaint in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("module", GENERATORS, ids=lambda m: m.__name__)
+def test_the_help_of_every_generator_is_chinese(module: ModuleType) -> None:
+    text = help_text(module.main)
+    assert chinese_help_problem(text) is None, text
+
+
+def test_make_figures_and_vendor_font_help_is_chinese() -> None:
+    for text in (run_module("figures", "--help").stdout, help_text(vendor_font_main)):
+        assert chinese_help_problem(text) is None, text
 
 
 def test_make_figures_rejects_stray_arguments() -> None:
@@ -78,6 +91,8 @@ def test_only_one_theme_when_asked(tmp_path: Path) -> None:
     result = run_module("figures.multichannel_conv", "--out-dir", str(tmp_path), "--theme", "dark")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["multichannel-conv-dark.gif"]
+    path = tmp_path / "multichannel-conv-dark.gif"
+    assert result.stdout == f"已保存 {path}（{path.stat().st_size:,} 字节）\n"
 
 
 def test_the_chinese_font_covers_every_label_character() -> None:

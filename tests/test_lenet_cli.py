@@ -1,5 +1,5 @@
 """Chapter 9: the commands readers run (``cnnbook.train``, ``cnnbook.predict``), the image
-preprocessing behind ``predict``, checkpoints, and the shared one-line Chinese parser."""
+preprocessing behind ``predict``, checkpoints, and the shared Chinese parser and lines."""
 
 from __future__ import annotations
 
@@ -21,14 +21,22 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from torch import nn
 
+from cnnbook import ablation, digits, export_web, overfitting, predict, train
 from cnnbook import checkpoint as ckpt
-from cnnbook import digits
-from cnnbook.cli import OneLineParser, chinese_message, run_command
+from cnnbook.cli import (
+    OneLineParser,
+    chinese_message,
+    display_width,
+    run_command,
+    saved_line,
+    stage_line,
+    wrap,
+)
 from cnnbook.data import MNIST_MEAN, MNIST_STD
 from cnnbook.errors import CnnBookError
 from cnnbook.model import LeNet
 from cnnbook.training import TrainingRun
-from tests.helpers import command, load_snippet
+from tests.helpers import chinese_help_problem, command, help_text, load_snippet
 from tests.lenet_common import (
     GROUP,
     RUNS,
@@ -348,6 +356,9 @@ def test_train_command_saves_checkpoint_and_history(mnist_root: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     epoch_line = r"第 1/1 轮：损失 [\d.]+，训练准确率 [\d.]+%，验证准确率 [\d.]+%"
     assert re.match(epoch_line, result.stdout)
+    files = (tmp_path / "m.pt", tmp_path / "h.json")
+    saved = [f"已保存 {path}（{path.stat().st_size:,} 字节）" for path in files]
+    assert result.stdout.splitlines()[-2:] == saved
     assert ckpt.load_checkpoint(tmp_path / "m.pt") is not None
     import json
 
@@ -391,7 +402,7 @@ def test_every_argparse_message_has_a_chinese_version() -> None:
 
 
 def test_the_parser_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    parser = OneLineParser(prog="demo")
+    parser = OneLineParser(prog="demo", description="演示")
     parser.add_argument("--size", type=int, required=True)
     with pytest.raises(SystemExit) as stopped:
         parser.parse_args(["--size", "x"])
@@ -400,7 +411,7 @@ def test_the_parser_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_run_command_turns_any_failure_into_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    parser = OneLineParser(prog="demo")
+    parser = OneLineParser(prog="demo", description="演示")
 
     def body(_args) -> int:
         raise RuntimeError("Overflow when unpacking long\nsecond line")
@@ -409,3 +420,37 @@ def test_run_command_turns_any_failure_into_one_line(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err == (
         "demo: error: 意外的错误（RuntimeError：Overflow when unpacking long）\n"
     )
+
+
+@pytest.mark.parametrize("module", [train, predict, export_web, ablation, overfitting],
+                         ids=lambda m: m.__name__)  # fmt: skip
+def test_the_help_of_every_command_is_chinese(module) -> None:
+    text = help_text(module.main)
+    assert chinese_help_problem(text) is None, text
+    assert text.startswith(f"用法： {module.__name__} [-h]")
+    assert "  -h, --help " in text and "显示这段帮助并退出" in text
+
+
+def test_a_parser_needs_a_chinese_description() -> None:
+    with pytest.raises(ValueError, match="demo 的 description 必须是中文"):
+        OneLineParser(prog="demo", description="Train the chapter's LeNet")
+    with pytest.raises(TypeError):
+        OneLineParser(prog="demo")  # type: ignore[call-arg]
+
+
+def test_help_is_wrapped_by_terminal_columns() -> None:
+    """A Chinese character takes two columns; a line never starts with a closing sign."""
+    text = "消融实验：把快速配方的改动逐一换回（第 9 章），每个变体用 torch.set_num_threads(N) 训练"
+    lines = wrap(text, 26)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(display_width(line) <= 26 + 2 for line in lines)
+    assert display_width(lines[0]) >= 24 and any(line.endswith("torch.set_num_threads(N)")
+                                                  for line in lines)  # fmt: skip
+    assert not any(line.startswith(tuple("，。）")) for line in lines)
+
+
+def test_saved_and_stage_lines(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_bytes(bytes(12_345))
+    assert saved_line(path) == f"已保存 {path}（12,345 字节）"
+    assert stage_line("训练基准 LeNet", 191.94, 1252.6) == "训练基准 LeNet：191.9 s（累计 1253 s）"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cnnbook.mnist_files import MNIST_FILES
-from tests.helpers import command
+from tests.helpers import chinese_help_problem, command, help_text
+from tests.mnist_data import main
 from tests.outputs import MNIST_SOURCE
 
 
@@ -34,3 +35,8 @@ def test_without_network_the_download_fails_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("tests.mnist_data: error: ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_the_help_is_chinese() -> None:
+    text = help_text(main)
+    assert chinese_help_problem(text) is None, text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 from cnnbook import norm_experiments as experiments
 from figures import norm_experiments as figure
 from hooks.macros import expand
-from tests.helpers import command, one_thread, page
+from tests.helpers import chinese_help_problem, command, help_text, one_thread, page
 
 PAGE = "normalization.md"
 STORED = experiments.load_results()
@@ -192,6 +193,9 @@ def test_figure_draws_the_stored_numbers(tmp_path: Path) -> None:
 # --- a quick run and the command ------------------------------------------------------------
 
 
+PROGRESS_LINES: list[str] = []  # what the quick run below printed
+
+
 @pytest.fixture(scope="module")
 def quick_results(mnist_root: Path) -> dict:
     from cnnbook.data import load_digits
@@ -199,7 +203,18 @@ def quick_results(mnist_root: Path) -> dict:
     train = load_digits(mnist_root, train=True, download=False)
     test = load_digits(mnist_root, train=False, download=False)
     with one_thread():
-        return experiments.run(experiments.QUICK, train, test, lambda line: None)
+        return experiments.run(experiments.QUICK, train, test, PROGRESS_LINES.append)
+
+
+def test_progress_lines_name_each_experiment_in_chinese(quick_results: dict) -> None:
+    names = [experiments.EXPERIMENT_NAMES[key] for key in experiments.EXPERIMENTS]
+    assert [line.split("：")[0] for line in PROGRESS_LINES] == names
+    assert all(re.fullmatch(r".+：\d+\.\d s（累计 \d+ s）", line) for line in PROGRESS_LINES)
+
+
+def test_the_help_is_chinese() -> None:
+    text = help_text(experiments.main)
+    assert chinese_help_problem(text) is None, text
 
 
 def test_quick_run_has_the_shape_of_the_stored_results(quick_results: dict) -> None:
@@ -231,7 +246,7 @@ def test_the_same_seed_gives_the_same_numbers(quick_results: dict, mnist_root: P
     [
         (["--threads", "0"], "--threads"),
         (["--data", "/nonexistent/file/x", "--quick"], "error"),
-        (["--bogus"], "unrecognized"),
+        (["--bogus"], "无法识别的参数：--bogus"),
     ],
 )
 def test_command_fails_in_one_line(args: list[str], complaint: str, tmp_path: Path) -> None:

@@ -106,9 +106,9 @@ def test_exported_file_is_small_and_holds_a_trained_lenet(
 @pytest.mark.parametrize(
     ("damage", "complaint"),
     [
-        (lambda data: b"NOTLENET" + data[8:], "does not start with CNNLENET"),
-        (lambda data: data[:12] + b"x" + data[13:], "header is not JSON"),
-        (lambda data: data.replace(b'"format":1', b'"format":7', 1), "format 7, expected 1"),
+        (lambda data: b"NOTLENET" + data[8:], "开头不是 CNNLENET"),
+        (lambda data: data[:12] + b"x" + data[13:], "文件头不是 JSON"),
+        (lambda data: data.replace(b'"format":1', b'"format":7', 1), "格式版本是 7，应为 1"),
     ],
 )
 def test_a_damaged_export_is_refused(damage: Callable[[bytes], bytes], complaint: str) -> None:
@@ -125,15 +125,15 @@ def test_export_command_writes_a_checkpoint_and_refuses_bad_input(
     out = tmp_path / "web" / "lenet.bin"
     arguments = ["--data", str(mnist_root), "--no-download", "--out", str(out), "--checkpoint"]
     assert export_web.main([*arguments, str(checkpoint)]) == 0
-    assert capsys.readouterr().out == f"saved {out} ({out.stat().st_size:,} bytes)\n"
+    assert capsys.readouterr().out == f"已保存 {out}（{out.stat().st_size:,} 字节）\n"
     again = read_export(out)
     assert all(torch.equal(again.state[k], v) for k, v in model.state_dict().items())
     assert again.source == "checkpoint lenet.pt"
     assert export_web.main([*arguments, str(tmp_path / "missing.pt")]) == 1
     printed = capsys.readouterr()
     assert printed.out == "" and printed.err.count("\n") == 1
-    assert printed.err.startswith("cnnbook.export_web: error: checkpoint ")
-    assert printed.err.endswith("missing.pt does not exist\n")
+    assert printed.err.startswith("cnnbook.export_web: error: 检查点 ")
+    assert printed.err.endswith("missing.pt 不存在\n")
 
 
 LENET_SCRIPT = SCRIPTS + "lenet.js"

@@ -98,9 +98,9 @@ def nonzero_parameters(model: nn.Module) -> int:
 def size_at_bits(parameters: int, bits: int) -> int:
     """Bytes needed to store ``parameters`` numbers of ``bits`` bits each, nothing else."""
     if parameters < 0:
-        raise CnnBookError(f"parameters must not be negative, got {parameters}")
+        raise CnnBookError(f"parameters 不能为负数，得到 {parameters}")
     if not 1 <= bits <= 64:
-        raise CnnBookError(f"bits must be between 1 and 64, got {bits}")
+        raise CnnBookError(f"bits 必须在 1 到 64 之间，得到 {bits}")
     return (parameters * bits + 7) // 8
 
 
@@ -118,6 +118,7 @@ def compression_ratio(original_bytes: int, compressed_bytes: int) -> float:
     """How many times smaller: original size ÷ compressed size."""
     if original_bytes <= 0 or compressed_bytes <= 0:
         raise CnnBookError(
-            f"sizes must be positive, got {original_bytes} and {compressed_bytes} bytes"
+            "original_bytes 与 compressed_bytes 必须为正数，"
+            f"得到 {original_bytes} 与 {compressed_bytes} 字节"
         )
     return original_bytes / compressed_bytes

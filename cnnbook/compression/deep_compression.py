@@ -39,7 +39,9 @@ def kmeans_1d(values: torch.Tensor, clusters: int, iterations: int = 50) -> torc
     """Centroids (float64, ascending) of 1-D k-means, started at ``clusters`` evenly spaced
     values between min and max; stops early once the assignment no longer changes."""
     if clusters < 1 or values.numel() == 0:
-        raise CnnBookError(f"k-means needs clusters ≥ 1 and values, got {clusters}")
+        raise CnnBookError(
+            f"k-means 需要 clusters ≥ 1 且 values 不为空，得到 {clusters} 与 {values.numel()} 个值"
+        )
     x = values.detach().double().flatten()
     centroids = torch.linspace(x.min().item(), x.max().item(), clusters, dtype=torch.float64)
     previous = None
@@ -79,7 +81,7 @@ class SharedLayer:
 def share_weights(weight: torch.Tensor, bits: int) -> SharedLayer:
     """k-means weight sharing of the nonzero entries of ``weight`` into 2^bits values."""
     if not 1 <= bits <= 8:
-        raise CnnBookError(f"bits must be from 1 to 8, got {bits!r}")
+        raise CnnBookError(f"bits 必须在 1 到 8 之间，得到 {bits!r}")
     flat = weight.detach().contiguous().flatten()
     positions = torch.nonzero(flat).flatten()
     nonzero = flat[positions]
@@ -157,7 +159,7 @@ def decode_bits(bits: str, codes: dict[int, str], count: int) -> list[int]:
             if len(symbols) == count:
                 break
     if len(symbols) != count:
-        raise CnnBookError(f"bit stream holds {len(symbols)} symbols, expected {count}")
+        raise CnnBookError(f"比特流只解出 {len(symbols)} 个符号，应有 {count} 个")
     return symbols
 
 
@@ -237,7 +239,7 @@ class Reader:
 def decode(data: bytes) -> tuple[dict[str, SharedLayer], dict[str, torch.Tensor]]:
     """The layers and biases ``encode`` wrote."""
     if data[:4] != MAGIC:
-        raise CnnBookError("not a Deep Compression file (bad magic bytes)")
+        raise CnnBookError(f"data 不是 Deep Compression 文件（开头不是 {MAGIC.decode()}）")
     reader = Reader(data[4:])
     layers = {}
     for _ in range(reader.unpack("B")[0]):

@@ -19,9 +19,9 @@ from cnnbook.errors import CnnBookError
 
 def check_distillation(temperature: float, alpha: float) -> None:
     if not temperature > 0:
-        raise CnnBookError(f"temperature must be positive, got {temperature!r}")
+        raise CnnBookError(f"temperature 必须为正数，得到 {temperature!r}")
     if not 0 <= alpha <= 1:
-        raise CnnBookError(f"alpha must be in [0, 1], got {alpha!r}")
+        raise CnnBookError(f"alpha 必须在 [0, 1] 之内，得到 {alpha!r}")
 
 
 def soft_target_loss(

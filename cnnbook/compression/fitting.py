@@ -95,7 +95,7 @@ def fit(
     if lr is not None:
         recipe = replace(recipe, lr=lr)
     if train_samples is not None and train_samples < 1:
-        raise CnnBookError(f"train_samples must be at least 1, got {train_samples}")
+        raise CnnBookError(f"train_samples 至少为 1，得到 {train_samples}")
     loss = loss or cross_entropy(recipe.label_smoothing)
     train_ids, val_ids = validation_split()
     train_ids = train_ids[:train_samples]

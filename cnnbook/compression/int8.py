@@ -33,7 +33,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnnbook.checkpoint import read_state_dict
+from cnnbook.checkpoint import key_mismatch, read_state_dict
 from cnnbook.compression.quantization import quant_params, quantize
 from cnnbook.errors import CnnBookError
 from cnnbook.model import LeNet
@@ -74,7 +74,10 @@ def output_size(conv: nn.Module, height: int, width: int) -> tuple[int, int]:
 
 def check_conv(conv: nn.Conv2d) -> None:
     if conv.groups != 1 or conv.padding_mode != "zeros" or isinstance(conv.padding, str):
-        raise CnnBookError("int8 convolutions handle groups=1, zero padding given as numbers")
+        raise CnnBookError(
+            "int8 卷积只支持 groups=1、padding_mode='zeros' 且 padding 为数字，得到 "
+            f"groups={conv.groups}、padding_mode={conv.padding_mode!r}、padding={conv.padding!r}"
+        )
 
 
 class Int8Layer(nn.Module):
@@ -228,7 +231,7 @@ def observe_inputs(model: nn.Module, batches: Iterable[torch.Tensor]) -> dict[st
         for handle in handles:
             handle.remove()
     if not ranges:
-        raise CnnBookError("calibration saw no batch (or the model has no Conv2d/Linear)")
+        raise CnnBookError("校准没有看到任何数据：batches 为空，或 model 里没有 Conv2d/Linear 层")
     return ranges
 
 
@@ -338,7 +341,7 @@ def quantize_static(model: nn.Module, ranges: Mapping[str, list[float]]) -> nn.M
         if isinstance(module, nn.Conv2d | nn.Linear) and name not in ranges
     ]
     if missing:
-        raise CnnBookError(f"no calibrated range for layers {missing}")
+        raise CnnBookError(f"ranges 里缺少这些层的校准范围：{missing}")
 
     def make(name: str, layer: nn.Module) -> nn.Module:
         kind = StaticInt8Conv2d if isinstance(layer, nn.Conv2d) else StaticInt8Linear
@@ -367,18 +370,14 @@ def load_int8_lenet(path: str | Path) -> nn.Module:
     state = read_state_dict(path)
     model = int8_lenet_template(state)
     expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        detail = f"missing {', '.join(missing[:3])}" if missing else ""
-        detail += "; " if detail and unexpected else ""
-        detail += f"unexpected {', '.join(unexpected[:3])}" if unexpected else ""
-        raise CnnBookError(f"checkpoint {path} is not an int8 LeNet: {detail}")
+    detail = key_mismatch(expected, state)
+    if detail:
+        raise CnnBookError(f"检查点 {path} 不是 int8 LeNet：{detail}")
     for name, tensor in expected.items():
         if state[name].dtype != tensor.dtype or state[name].shape != tensor.shape:
             raise CnnBookError(
-                f"checkpoint {path} is not an int8 LeNet: {name} is {state[name].dtype} "
-                f"{tuple(state[name].shape)}, expected {tensor.dtype} {tuple(tensor.shape)}"
+                f"检查点 {path} 不是 int8 LeNet：{name} 是 {state[name].dtype} "
+                f"{tuple(state[name].shape)}，应为 {tensor.dtype} {tuple(tensor.shape)}"
             )
     model.load_state_dict(state)
     return model.eval()

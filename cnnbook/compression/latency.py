@@ -41,7 +41,7 @@ class Latency:
 def summarize(seconds: list[float], batch_size: int, threads: int) -> Latency:
     """Median, quartiles and extremes of the timed calls."""
     if not seconds:
-        raise CnnBookError("seconds must hold at least one timing")
+        raise CnnBookError("seconds 里至少要有一次计时")
     ordered = sorted(seconds)
     if len(ordered) >= 2:
         lower, _, upper = statistics.quantiles(ordered, n=4, method="inclusive")
@@ -70,7 +70,7 @@ def measure_latency(
 ) -> Latency:
     """Latency of ``model`` on a batch of ``batch_size`` random images of ``image_shape``."""
     if batch_size < 1:
-        raise CnnBookError(f"batch_size must be at least 1, got {batch_size}")
+        raise CnnBookError(f"batch_size 至少为 1，得到 {batch_size}")
     with intra_op_threads(threads) as in_effect:
         model.eval()
         images = torch.randn((batch_size, *image_shape), generator=torch.Generator().manual_seed(0))

@@ -24,8 +24,8 @@ class LowRankLinear(nn.Sequential):
     def __init__(self, in_features: int, out_features: int, rank: int, bias: bool = True) -> None:
         if not 1 <= rank <= min(in_features, out_features):
             raise CnnBookError(
-                f"rank must be from 1 to min(in, out) = {min(in_features, out_features)}, "
-                f"got {rank!r}"
+                f"rank 必须在 1 到 min(in, out) = {min(in_features, out_features)} 之间，"
+                f"得到 {rank!r}"
             )
         super().__init__(
             nn.Linear(in_features, rank, bias=False), nn.Linear(rank, out_features, bias=bias)
@@ -37,7 +37,7 @@ class LowRankLinear(nn.Sequential):
 def factorize(linear: nn.Linear, rank: int) -> LowRankLinear:
     """The rank-``rank`` truncated SVD of ``linear``, as two Linear layers (Σ split evenly)."""
     if not isinstance(rank, int) or isinstance(rank, bool):
-        raise CnnBookError(f"rank must be an integer, got {rank!r}")
+        raise CnnBookError(f"rank 必须是整数，得到 {rank!r}")
     layer = LowRankLinear(
         linear.in_features, linear.out_features, rank, bias=linear.bias is not None
     )
@@ -63,7 +63,7 @@ def factorize_layers(model: nn.Module, ranks: dict[str, int]) -> nn.Module:
     for name, rank in ranks.items():
         layer = getattr(result, name, None)
         if not isinstance(layer, nn.Linear):
-            raise CnnBookError(f"{name!r} is not a Linear layer of the model")
+            raise CnnBookError(f"ranks 里的 {name!r} 不是模型的 Linear 层")
         if rank < min(layer.in_features, layer.out_features):
             setattr(result, name, factorize(layer, rank))
     return result.eval()

@@ -32,7 +32,7 @@ PRUNABLE = (nn.Conv2d, nn.Linear)
 
 def check_sparsity(sparsity: float) -> float:
     if not isinstance(sparsity, int | float) or not 0 <= sparsity < 1:
-        raise CnnBookError(f"sparsity must be in [0, 1), got {sparsity!r}")
+        raise CnnBookError(f"sparsity 必须在 [0, 1) 之内，得到 {sparsity!r}")
     return float(sparsity)
 
 
@@ -71,7 +71,7 @@ def magnitude_masks(
     chosen = list(weights) if layers is None else list(layers)
     unknown = [name for name in chosen if name not in weights]
     if unknown:
-        raise CnnBookError(f"layers {unknown} are not Conv2d/Linear layers of the model")
+        raise CnnBookError(f"layers 里的 {unknown} 不是模型的 Conv2d/Linear 层")
     if scope == "layer":
         return {
             name: mask_smallest(
@@ -80,7 +80,7 @@ def magnitude_masks(
             for name in chosen
         }
     if scope != "global":
-        raise CnnBookError(f"scope must be 'global' or 'layer', got {scope!r}")
+        raise CnnBookError(f"scope 必须是 'global' 或 'layer'，得到 {scope!r}")
     magnitudes = torch.cat([weights[name].detach().abs().flatten() for name in chosen])
     flat = mask_smallest(magnitudes, smallest_count(sparsity, magnitudes.numel()))
     sizes = [weights[name].numel() for name in chosen]
@@ -129,7 +129,7 @@ class GradualPruning:
     ) -> None:
         self.final_sparsity = check_sparsity(final_sparsity)
         if end_step < 1 or every < 1:
-            raise CnnBookError(f"end_step and every must be positive, got {end_step}, {every}")
+            raise CnnBookError(f"end_step 与 every 必须为正，得到 {end_step} 与 {every}")
         self.end_step, self.every, self.scope = end_step, every, scope
         self.step, self.masks = 0, None
 
@@ -180,7 +180,7 @@ def sensitivity_scan(
 def lenet_widths(model: LeNet) -> tuple[tuple[int, int], tuple[int, int]]:
     """``(channels, hidden)`` of a LeNet, read from its layers."""
     if not isinstance(model, LeNet):
-        raise CnnBookError(f"model must be a cnnbook LeNet, got {type(model).__name__}")
+        raise CnnBookError(f"model 必须是 cnnbook 的 LeNet，得到 {type(model).__name__}")
     return (
         (model.conv1.out_channels, model.conv2.out_channels),
         (model.fc1.out_features, model.fc2.out_features),
@@ -197,7 +197,7 @@ def strongest(weight: torch.Tensor, count: int) -> torch.Tensor:
 def check_widths(name: str, wanted: tuple[int, int], available: tuple[int, int]) -> None:
     if len(wanted) != 2 or not all(1 <= w <= a for w, a in zip(wanted, available, strict=True)):
         raise CnnBookError(
-            f"{name} must be two integers from 1 up to the model's {available}, got {wanted!r}"
+            f"{name} 必须是两个整数，分别在 1 到模型现有的 {available} 之间，得到 {wanted!r}"
         )
 
 

@@ -30,7 +30,7 @@ MIN_BITS, MAX_BITS = 2, 8
 
 def check_bits(bits: int) -> int:
     if isinstance(bits, bool) or not isinstance(bits, int) or not MIN_BITS <= bits <= MAX_BITS:
-        raise CnnBookError(f"bits must be an integer from {MIN_BITS} to {MAX_BITS}, got {bits!r}")
+        raise CnnBookError(f"bits 必须是 {MIN_BITS} 到 {MAX_BITS} 之间的整数，得到 {bits!r}")
     return bits
 
 
@@ -66,7 +66,7 @@ def quant_params(
     ``axis``) onto b-bit integers."""
     q_min, q_max = integer_range(bits, symmetric)
     if axis is not None and not -x.dim() <= axis < x.dim():
-        raise CnnBookError(f"axis must name a dimension of a {x.dim()}-d tensor, got {axis}")
+        raise CnnBookError(f"axis 必须是 {x.dim()} 维张量的一个维度，得到 {axis}")
     if axis is None:
         low, high = x.detach().min(), x.detach().max()
     else:

@@ -23,7 +23,7 @@ from cnnbook.errors import CnnBookError
 def spread(values: Sequence[float], digits: int = 3) -> dict:
     """Mean, sample standard deviation (n − 1; 0 for one value), minimum, maximum, the values."""
     if not values:
-        raise CnnBookError("values must hold at least one number")
+        raise CnnBookError("values 里至少要有一个数")
     deviation = statistics.stdev(values) if len(values) > 1 else 0.0
     return {
         "mean": round(statistics.fmean(values), digits),
@@ -37,7 +37,7 @@ def spread(values: Sequence[float], digits: int = 3) -> dict:
 def t_central_probability(t: float, dof: int) -> float:
     """P(|T| ≤ |t|) for Student's t with ``dof`` (a positive integer) degrees of freedom."""
     if not isinstance(dof, int) or dof < 1:
-        raise CnnBookError(f"dof must be a positive integer, got {dof!r}")
+        raise CnnBookError(f"dof 必须是正整数，得到 {dof!r}")
     if math.isinf(t):
         return 1.0
     theta = math.atan(abs(t) / math.sqrt(dof))
@@ -63,7 +63,7 @@ def two_sided_p(t: float, dof: int) -> float:
 def t_quantile(probability: float, dof: int) -> float:
     """The t with P(T ≤ t) = ``probability`` (0.5 < probability < 1), by bisection."""
     if not 0.5 < probability < 1:
-        raise CnnBookError(f"probability must be in (0.5, 1), got {probability!r}")
+        raise CnnBookError(f"probability 必须在 (0.5, 1) 之内，得到 {probability!r}")
     central = 2 * probability - 1
     low, high = 0.0, 1.0
     while t_central_probability(high, dof) < central:
@@ -89,7 +89,7 @@ def paired(before: Sequence[float], after: Sequence[float], digits: int = 3) -> 
     run) there is no test: t, p and the interval are None."""
     if len(before) != len(after) or not before:
         raise CnnBookError(
-            f"paired needs two equally long, non-empty lists, got {len(before)} and {len(after)}"
+            f"before 与 after 必须等长且不为空，得到 {len(before)} 个与 {len(after)} 个值"
         )
     differences = [b - a for a, b in zip(before, after, strict=True)]
     n, mean = len(differences), statistics.fmean(differences)

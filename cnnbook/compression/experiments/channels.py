@@ -45,7 +45,7 @@ def run(ctx: Context) -> dict:
             "before_fine_tuning": over_seeds(before),
             "test_accuracy": over_seeds(after),
         }
-    ctx.log.stage("channel pruning", began)
+    ctx.log.stage("channel pruning", "通道剪枝", began)
     results = {"rows": rows}
     fine_grained = ctx.kept.get("pruned_one_shot_fine_tuned")
     if fine_grained and len(rows) > 1:  # the narrowest network against 90 % fine-grained

@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from cnnbook.cli import stage_line
 from cnnbook.compression import costs
 from cnnbook.compression.fitting import Fitted, Mnist, fit
 from cnnbook.compression.stats import spread
@@ -92,21 +93,18 @@ QUICK = replace(
 
 @dataclass
 class Log:
-    """Progress lines on stderr, with the seconds each stage took."""
+    """Progress lines on stderr, with the seconds each stage took (stored under the stage's
+    ``key`` in ``experiments.json``; the line shows its Chinese ``label``)."""
 
     enabled: bool = True
     start: float = field(default_factory=time.perf_counter)
     stages: dict[str, float] = field(default_factory=dict)
 
-    def stage(self, name: str, began: float) -> None:
-        self.stages[name] = round(time.perf_counter() - began, 1)
+    def stage(self, key: str, label: str, began: float) -> None:
+        self.stages[key] = round(time.perf_counter() - began, 1)
         if self.enabled:
             total = time.perf_counter() - self.start
-            print(
-                f"{name}: {self.stages[name]:.1f} s ({total:.0f} s in all)",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(stage_line(label, self.stages[key], total), file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -168,7 +166,7 @@ def train_bases(ctx: Context) -> None:
         torch.manual_seed(seed)  # exactly what fit does before it builds the network
         initial = copy.deepcopy(LeNet().state_dict())
         ctx.bases.append(Base(seed, fit(LeNet, ctx.data, seed=seed), initial))
-    ctx.log.stage("base LeNets", began)
+    ctx.log.stage("base LeNets", "训练基准 LeNet", began)
 
 
 def score(model: nn.Module, split: TensorDigits) -> float:
@@ -235,7 +233,7 @@ def same_for_every_seed(rows: list[dict], keys: tuple[str, ...]) -> dict:
     first = {key: rows[0][key] for key in keys}
     for row in rows[1:]:
         if any(row[key] != first[key] for key in keys):
-            raise AssertionError(f"{keys} differ between seeds: {first} vs {row}")
+            raise AssertionError(f"{keys} 在不同种子之间不一致：{first} 与 {row}")
     return first
 
 

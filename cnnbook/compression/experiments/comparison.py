@@ -120,5 +120,5 @@ def run(ctx: Context) -> dict:
             by_name["distilled+int8"]["test_accuracy"]["values"],
             by_name["channels+int8"]["test_accuracy"]["values"],
         )
-    ctx.log.stage("comparison", began)
+    ctx.log.stage("comparison", "最终对比表", began)
     return {"rows": by_name, "pairs": pairs, "torch_threads": torch.get_num_threads()}

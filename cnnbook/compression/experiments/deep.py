@@ -24,7 +24,7 @@ def check_round_trip(data: bytes, layers: dict[str, dc.SharedLayer]) -> None:
     decoded, _ = dc.decode(data)
     for name, layer in layers.items():
         if not torch.equal(decoded[name].weight(), layer.weight()):
-            raise AssertionError(f"Deep Compression file does not decode to {name}'s weights")
+            raise AssertionError(f"Deep Compression 文件解码出的 {name} 权重与原来的不同")
 
 
 def stages(model: torch.nn.Module, bits: int) -> tuple[dict, torch.nn.Module]:
@@ -63,5 +63,5 @@ def run(ctx: Context) -> dict:
             "test_accuracy": over_seeds(accuracy),
             "minus_pruned": paired(pruned_accuracy, accuracy),
         }
-    ctx.log.stage("Deep Compression", began)
+    ctx.log.stage("Deep Compression", "Deep Compression", began)
     return {"pruned_accuracy": over_seeds(pruned_accuracy), "rows": rows}

@@ -30,7 +30,7 @@ def run(ctx: Context) -> dict:
         lambda: LeNet(channels=channels, hidden=hidden), ctx.data, seed=settings.seeds[0]
     ).model
     teacher_logits = predict_logits(teacher, ctx.data.train.images)
-    ctx.log.stage("teacher", began)
+    ctx.log.stage("teacher", "训练教师网络", began)
 
     began = time.perf_counter()
     channels, hidden = settings.student
@@ -58,7 +58,7 @@ def run(ctx: Context) -> dict:
             "distilled": over_seeds(distilled),
             "gain": paired(plain, distilled),
         }
-    ctx.log.stage("students", began)
+    ctx.log.stage("students", "训练学生网络（有无蒸馏）", began)
     student = ctx.kept["distilled"][0]
     return {
         "teacher": {

@@ -111,7 +111,7 @@ def run(ctx: Context) -> dict:
         s: paired(one_shot["layer"][s]["values"], one_shot["global"][s]["values"])
         for s in one_shot["global"]
     }
-    ctx.log.stage("pruning curves and sensitivity", began)
+    ctx.log.stage("pruning curves and sensitivity", "剪枝曲线与各层敏感度", began)
 
     began = time.perf_counter()
     rows, networks = recovery(ctx) if ctx.settings.fine_tune_sparsities else ({}, {})
@@ -124,5 +124,5 @@ def run(ctx: Context) -> dict:
         for model in networks[chosen]:
             ctx.keep("pruned", model)
         ctx.kept["pruned_one_shot_fine_tuned"] = networks["one_shot_fine_tuned"]
-    ctx.log.stage("fine-tuning pruned networks", began)
+    ctx.log.stage("fine-tuning pruned networks", "微调剪枝后的网络", began)
     return results

@@ -44,7 +44,7 @@ def run(ctx: Context) -> dict:
                 after_step=pruning.keep_masks(masks),
             )
             results.append(ctx.test(fitted.model))
-    ctx.log.stage("lottery ticket", began)
+    ctx.log.stage("lottery ticket", "彩票假设", began)
     return {
         "sparsity": sparsity,
         "reinit_offset": REINIT_OFFSET,

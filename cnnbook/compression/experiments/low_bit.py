@@ -38,12 +38,12 @@ def run(ctx: Context) -> dict:
             "qat": over_seeds(trained),
             "qat_minus_ptq": paired(ptq, trained),
         }
-    ctx.log.stage("quantisation-aware training", began)
+    ctx.log.stage("quantisation-aware training", "量化感知训练", began)
     began = time.perf_counter()
     float_accuracy = [b.test_accuracy for b in ctx.bases]
     binary_ptq = after_training(ctx, qat.binarize)
     binary_trained = trained_with(ctx, qat.binarize)
-    ctx.log.stage("binary weights", began)
+    ctx.log.stage("binary weights", "二值权重", began)
     return {
         "qat": qat_rows,
         "binary": {

@@ -59,7 +59,7 @@ def run(ctx: Context) -> dict:
             "after": over_seeds(after),
             "gain": paired(before, after),
         }
-    ctx.log.stage("low-rank factorisation", began)
+    ctx.log.stage("low-rank factorisation", "低秩分解", began)
     fc1 = ctx.bases[0].model.fc1
     return {
         "layers": list(LAYERS),

@@ -135,5 +135,5 @@ def run(ctx: Context) -> dict:
     results["size_at_bits"] = {
         str(b): costs.size_at_bits(parameters, b) for b in (32, *ctx.settings.bits)
     }
-    ctx.log.stage("quantisation", began)
+    ctx.log.stage("quantisation", "训练后量化", began)
     return results

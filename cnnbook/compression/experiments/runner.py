@@ -91,7 +91,7 @@ def load_results(directory: Path) -> dict:
     path = Path(directory) / RESULTS_FILE
     if not path.is_file():
         raise CnnBookError(
-            f"no stored results {path}: run python -m cnnbook.compression.experiments "
-            f"--out {directory} (make compression)"
+            f"没有存档的结果 {path}：先运行 python -m cnnbook.compression.experiments "
+            f"--out {directory}（make compression）"
         )
     return json.loads(path.read_text(encoding="utf-8"))
