@@ -69,6 +69,23 @@ def hand_numbers(path: str) -> dict[str, str]:
     return front_matter(page(path))[0].get("hand_numbers", {}) or {}
 
 
+def exercises(page_text: str) -> list[str]:
+    """The numbered items of a page's ``## 练习`` section, each with its answer block."""
+    section = page_text.split("\n## 练习\n")[1]
+    return re.split(r"\n(?=\d+\. )", section.strip())
+
+
+def assert_exercises_answered_by_snippets(page_text: str, folder: str) -> None:
+    """4–8 exercises, numbered from 1, each with a collapsed answer that includes the stored
+    output of ``snippets/<folder>/exercise<n>_*.py``."""
+    items = exercises(page_text)
+    assert 4 <= len(items) <= 8
+    for number, item in enumerate(items, start=1):
+        assert item.startswith(f"{number}. ")
+        assert '??? success "答案"' in item
+        assert re.search(rf'--8<-- "snippets/{folder}/exercise{number}_\w+\.out"', item)
+
+
 def stored(path: str) -> str:
     """The stored output ``snippets/<path>`` (``"lenet/fast_recipe.out"``) or a stored result."""
     return (SNIPPETS / path).read_text(encoding="utf-8")

@@ -9,8 +9,6 @@ the max-pool backward pass, a fully connected layer as a convolution.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import torch
 from hypothesis import given, settings
@@ -21,7 +19,7 @@ from torchvision import models
 from torchvision.ops import SqueezeExcitation
 
 from figures import maxpool_backward, shortcuts, stochastic_pooling
-from tests.helpers import page, snippet, stored
+from tests.helpers import assert_exercises_answered_by_snippets, page, snippet, stored
 from tests.paths import FIGURES, REPO
 
 PAGE = page("operators.md")
@@ -207,18 +205,8 @@ def test_page_shows_every_figure_in_both_themes() -> None:
             assert f"assets/figures/operators/{name}#only-{theme}" in PAGE, name
 
 
-def exercises() -> list[str]:
-    section = PAGE.split("\n## 练习\n")[1]
-    return re.split(r"\n(?=\d+\. )", section.strip())
-
-
 def test_every_exercise_has_a_collapsed_answer_from_a_snippet() -> None:
-    items = exercises()
-    assert 4 <= len(items) <= 8
-    for number, item in enumerate(items, start=1):
-        assert item.startswith(f"{number}. ")
-        assert '??? success "答案"' in item
-        assert re.search(rf'--8<-- "snippets/operators/exercise{number}_\w+\.out"', item)
+    assert_exercises_answered_by_snippets(PAGE, "operators")
 
 
 def test_exercise_answers_agree_with_the_chapters_helpers() -> None:

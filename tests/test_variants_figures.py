@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import settings
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
 from figures import (
     checkerboard,
@@ -18,28 +16,8 @@ from figures import (
     group_shuffle,
     transposed_conv,
 )
-from tests.helpers import page, snippet, stored
 from tests.paths import FIGURES
-
-PAGE = page("conv-variants.md")
-FAST = settings(max_examples=25, deadline=None, derandomize=True)
-
-
-def variant(name: str) -> dict:
-    """The globals of ``snippets/variants/<name>.py`` after one run."""
-    return snippet(f"variants/{name}")
-
-
-def output(name: str) -> str:
-    """The stored output ``snippets/variants/<name>.out``."""
-    return stored(f"variants/{name}.out")
-
-
-def macs(fn) -> int:
-    with FlopCounterMode(display=False) as counter:
-        fn()
-    return counter.get_total_flops() // 2
-
+from tests.variants_common import PAGE, output, variant
 
 # --- the figures draw what torch computes ------------------------------------------------------
 

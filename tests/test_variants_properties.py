@@ -9,32 +9,11 @@ from fractions import Fraction
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
-from tests.helpers import page, snippet, stored
-
-PAGE = page("conv-variants.md")
-FAST = settings(max_examples=25, deadline=None, derandomize=True)
-
-
-def variant(name: str) -> dict:
-    """The globals of ``snippets/variants/<name>.py`` after one run."""
-    return snippet(f"variants/{name}")
-
-
-def output(name: str) -> str:
-    """The stored output ``snippets/variants/<name>.out``."""
-    return stored(f"variants/{name}.out")
-
-
-def macs(fn) -> int:
-    with FlopCounterMode(display=False) as counter:
-        fn()
-    return counter.get_total_flops() // 2
-
+from tests.variants_common import FAST, macs, variant
 
 # --- bad input: a ValueError that names the argument --------------------------------------------
 

@@ -20,20 +20,12 @@ from torchvision import models
 from benchmarks.depthwise_latency import LABELS, SHAPES, build_layers, table
 from figures import checkerboard
 from figures.common import THEMES
-from tests.helpers import page, snippet, stored
+from tests.helpers import assert_exercises_answered_by_snippets
 from tests.paths import REPO
+from tests.variants_common import PAGE, output, variant
 
-PAGE = page("conv-variants.md")
 MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.DOTALL)
 RESULTS = REPO / "benchmarks" / "results"
-
-
-def variant(name: str) -> dict:
-    return snippet(f"variants/{name}")
-
-
-def output(name: str) -> str:
-    return stored(f"variants/{name}.out")
 
 
 def paragraph_with(text: str) -> str:
@@ -137,18 +129,8 @@ def test_the_transposed_output_size_has_a_stable_anchor() -> None:
 # --- exercises ---------------------------------------------------------------------------------
 
 
-def exercises() -> list[str]:
-    section = PAGE.split("\n## 练习\n")[1]
-    return re.split(r"\n(?=\d+\. )", section.strip())
-
-
 def test_every_exercise_has_a_collapsed_answer_from_a_snippet() -> None:
-    items = exercises()
-    assert 4 <= len(items) <= 8
-    for number, item in enumerate(items, start=1):
-        assert item.startswith(f"{number}. ")
-        assert '??? success "答案"' in item
-        assert re.search(rf'--8<-- "snippets/variants/exercise{number}_\w+\.out"', item)
+    assert_exercises_answered_by_snippets(PAGE, "variants")
 
 
 def test_exercise_answers_follow_from_the_chapters_helpers() -> None:
