@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import os
 
-for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(variable, "1")  # must be set before NumPy loads its BLAS
+if __name__ == "__main__":  # run as a program: NumPy's BLAS must load with one thread
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # imported (by a test): environment untouched
 
-import sys  # noqa: E402
+import sys
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
+import numpy as np
+import torch
+from torch.nn import functional as F
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     Result,
     benchmark_cli,
     machine,
     machine_line,
     measure_rotated,
 )
-from figures.common import load_snippet  # noqa: E402
+from figures.common import load_snippet
 
 # (C_in, C_out, H = W, K, S, P): a first layer, two middle layers, a strided one and a 1x1
 LAYERS = [

@@ -55,6 +55,20 @@ def test_a_benchmark_prints_its_table_and_what_it_saved(
     assert capsys.readouterr().out == "| 用时 |\n| 1 s |\n" + saved
 
 
+def test_importing_a_benchmark_leaves_the_environment_alone() -> None:
+    """A benchmark that set OMP_NUM_THREADS on import would pass it on to every later subprocess
+    of the test worker (compression_latency then measured one thread only)."""
+    modules = ", ".join(f"benchmarks.{name}" for name in BENCHMARKS)
+    check = (  # torch and torchvision first: what they set (an inductor cache path) is theirs
+        "import os, torch, torchvision; env = dict(os.environ); "
+        f"import {modules}; print(dict(os.environ) == env)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "True\n"
+
+
 def test_every_results_file_has_its_benchmark() -> None:
     results = sorted(path.stem for path in RESULTS_DIR.glob("*.md"))
     assert results == BENCHMARKS
