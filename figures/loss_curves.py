@@ -41,7 +41,9 @@ def loss_functions() -> dict[str, nn.Module]:
 
 def loss_curves() -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Tensor]]]:
     """Errors e in [-4, 4] and, per loss, (loss(e), dloss/de) from torch."""
-    errors = torch.linspace(-4, 4, 401, dtype=torch.float64)
+    # Exact steps of 0.02 with e = 0 itself (torch.linspace rounds differently per instruction
+    # set: on AVX-512 its middle point was -4e-16, where L1's derivative is -1 instead of 0).
+    errors = torch.arange(-200, 201, dtype=torch.float64) / 50
     curves = {}
     for name, loss_fn in loss_functions().items():
         e = errors.clone().requires_grad_()
